@@ -64,7 +64,8 @@ function coerce(field: z.ZodType | undefined, raw: unknown): unknown {
     case "bigint":
       if (typeof raw !== "string" || raw.trim() === "") return raw;
       try {
-        return def.type === "bigint" ? BigInt(raw) : Number(raw);
+        const n = def.type === "bigint" ? BigInt(raw) : Number(raw);
+        return typeof n === "number" && Number.isNaN(n) ? raw : n;
       } catch {
         return raw;
       }
@@ -107,7 +108,9 @@ export function resolveOptions<S extends OptionsSchema>(
     for (const issue of parsed.error.issues) {
       const option = issue.path.length > 0 ? issue.path.map((p) => kebab(String(p))).join(".") : "<options>";
       const missing = issue.code === "invalid_type" && values[String(issue.path[0])] === undefined;
-      problems.push({ option, message: missing ? `required option is missing (${issue.message})` : issue.message });
+      const given = values[String(issue.path[0])];
+      const shown = typeof given === "string" ? ` (got "${given}")` : "";
+      problems.push({ option, message: missing ? `required option is missing (${issue.message})` : `${issue.message}${shown}` });
     }
   if (problems.length > 0) throw new OptionsError(pipeline, problems);
   return (parsed as { data: z.output<S> }).data;

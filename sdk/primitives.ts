@@ -14,7 +14,9 @@ import {
 } from "./windowing.js";
 import { type WindowFn } from "./windows.js";
 
-export interface ParDoOptions<D extends DoFnDeclarations> {
+export interface ParDoOptions<O, D extends DoFnDeclarations> {
+  /** The main output's element type, when it cannot be written as a type argument (with declarations). */
+  readonly output?: OutputTag<O>;
   /** A stable step name; required when the DoFn declares state or timers. */
   readonly name?: string;
   /** The kind runners see (`map`, `filter`, ...); library transforms set it. */
@@ -31,26 +33,21 @@ type TaggedCollections<D extends DoFnDeclarations> = {
 /** Outputs of a DoFn with additional outputs: `main` plus one collection per tag. */
 export type ParDoOutputs<O, D extends DoFnDeclarations> = { readonly main: PCollection<O> } & TaggedCollections<D>;
 
+/** The main output, or `{ main, ...tags }` when the DoFn declares additional outputs. */
+export type ParDoResult<O, D extends DoFnDeclarations> = D extends { readonly outputs: infer T }
+  ? [keyof T] extends [never]
+    ? PCollection<O>
+    : ParDoOutputs<O, D>
+  : PCollection<O>;
+
 /**
- * Element-wise processing with a DoFn (Beam's ParDo). With `declarations.outputs` the
- * result is `{ main, ...tags }`; otherwise the main output collection.
+ * Element-wise processing with a DoFn (Beam's ParDo). Declarations (state, timers, side
+ * inputs, additional outputs) type the DoFn's context and are recorded in the graph.
  */
-export function parDo<I, O>(
-  fn: DoFn<I, O, Record<never, never>>,
-  options?: ParDoOptions<Record<never, never>>,
-): PTransform<PCollection<I>, PCollection<O>>;
-export function parDo<I, O, D extends DoFnDeclarations & { outputs: NonNullable<DoFnDeclarations["outputs"]> }>(
+export function parDo<I, O, const D extends DoFnDeclarations = Record<never, never>>(
   fn: DoFn<I, O, D>,
-  options: ParDoOptions<D> & { declarations: D },
-): PTransform<PCollection<I>, ParDoOutputs<O, D>>;
-export function parDo<I, O, D extends DoFnDeclarations>(
-  fn: DoFn<I, O, D>,
-  options: ParDoOptions<D> & { declarations: D },
-): PTransform<PCollection<I>, PCollection<O>>;
-export function parDo<I, O, D extends DoFnDeclarations>(
-  fn: DoFn<I, O, D>,
-  options: ParDoOptions<D> = {},
-): PTransform<PCollection<I>, unknown> {
+  options: ParDoOptions<O, D> = {},
+): PTransform<PCollection<I>, ParDoResult<O, D>> {
   const d: DoFnDeclarations = options.declarations ?? {};
   const tags = Object.keys(d.outputs ?? {});
   return defineTransform({ kind: options.kind ?? "parDo", name: options.name, atomic: true }, (input: PCollection<I>) => {
@@ -63,7 +60,7 @@ export function parDo<I, O, D extends DoFnDeclarations>(
       [{ tag: "main", ...same, schema: null }, ...tags.map((tag) => ({ tag, ...same, schema: null }))],
       { kind: "parDo", doFn: fn as unknown as DoFn<unknown, unknown> },
     );
-    return tags.length === 0 ? out.main : out;
+    return (tags.length === 0 ? out.main : out) as ParDoResult<O, D>;
   });
 }
 
