@@ -72,7 +72,8 @@ export const meanFn = (): BuiltinCombineFn<number, readonly [number, number], nu
     retract: ([s, n], x) => [s - x, n - 1] as const,
   });
 
-type Ordered = number | string | bigint;
+/** Values with a natural order (`<`), which min, max and top compare. */
+export type Ordered = number | string | bigint;
 
 /** The extreme of the inputs by natural order; empty gives null. Keeps no history, so it cannot retract. */
 const extremeFn = <T extends Ordered>(name: "min" | "max"): BuiltinCombineFn<T, T | null, T | null> => {

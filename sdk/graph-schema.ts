@@ -97,7 +97,7 @@ const step = z.discriminatedUnion("kind", [
   z.object({ ...base, kind: z.literal("combinePerKey"), combiner }),
   z.object({ ...base, kind: z.literal("combineGlobally"), combiner, withDefaults: z.boolean() }),
   z.object({ ...base, kind: z.literal("flatten") }),
-  z.object({ ...base, kind: z.literal("windowInto"), strategy: windowing }),
+  z.object({ ...base, kind: z.literal("windowInto"), strategy: windowing, assignWindows: z.boolean() }),
   z.object({ ...base, kind: z.literal("write"), sink: z.object({ kind: z.string(), params: json }) }),
 ]);
 

@@ -105,6 +105,8 @@ export interface FlattenStep extends StepBase {
 export interface WindowIntoStep extends StepBase {
   readonly kind: "windowInto";
   readonly strategy: WindowingStrategy;
+  /** False for configureWindowing: elements keep their windows, only the trigger and options change. */
+  readonly assignWindows: boolean;
 }
 
 export interface WriteStep extends StepBase {

@@ -141,16 +141,32 @@ export interface WindowIntoOptions {
  * Sets where (window function) and when (trigger, lateness, accumulation) for grouping
  * downstream. Options left out keep the input's, as Beam's Window.into does.
  */
-export const windowInto = (windowFn: WindowFn, options: WindowIntoOptions = {}) =>
-  defineTransform({ kind: "windowInto", name: options.name, atomic: true }, <T>(input: PCollection<T>): PCollection<T> => {
-    const node = input._builder.collection(input.id);
-    const { name: _name, ...given } = options;
-    const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
-    const strategy: WindowingStrategy = Object.freeze({ ...node.windowing, ...defined, windowFn });
-    const out = input._builder.addStep(
-      { kind: "windowInto", strategy },
-      [input as PCollection<unknown>],
-      [{ tag: "main", bounded: node.bounded, windowing: strategy, schema: node.schema }],
-    );
-    return out.main as PCollection<T>;
-  });
+export const windowInto = (windowFn: WindowFn, options: WindowIntoOptions = {}) => windowingStep(windowFn, options);
+
+/**
+ * Changes only when (trigger, lateness, accumulation, ...) and keeps each element's
+ * windows as they are (Beam's Window.configure()): no re-assignment, so merged sessions
+ * and sliding windows survive.
+ */
+export const configureWindowing = (options: WindowIntoOptions) => windowingStep(null, options);
+
+const windowingStep = (windowFn: WindowFn | null, options: WindowIntoOptions) =>
+  defineTransform(
+    { kind: windowFn ? "windowInto" : "configureWindowing", name: options.name, atomic: true },
+    <T>(input: PCollection<T>): PCollection<T> => {
+      const node = input._builder.collection(input.id);
+      const { name: _name, ...given } = options;
+      const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+      const strategy: WindowingStrategy = Object.freeze({
+        ...node.windowing,
+        ...defined,
+        windowFn: windowFn ?? node.windowing.windowFn,
+      });
+      const out = input._builder.addStep(
+        { kind: "windowInto", strategy, assignWindows: windowFn !== null },
+        [input as PCollection<unknown>],
+        [{ tag: "main", bounded: node.bounded, windowing: strategy, schema: node.schema }],
+      );
+      return out.main as PCollection<T>;
+    },
+  );

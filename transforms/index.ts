@@ -1,0 +1,22 @@
+// The library of transforms: composites of the SDK's primitives, each in its own file.
+export { asyncMap, type AsyncMapOptions } from "./async-map.js";
+export { coGroupByKey, type CoGroupByKeyResult } from "./co-group-by-key.js";
+export { combine } from "./combine.js";
+export { count } from "./count.js";
+export { distinct } from "./distinct.js";
+export { filter } from "./filter.js";
+export { flatMap } from "./flat-map.js";
+export { flatten } from "./flatten.js";
+export { join } from "./join.js";
+export { keys } from "./keys.js";
+export { map } from "./map.js";
+export { max } from "./max.js";
+export { mean } from "./mean.js";
+export { min } from "./min.js";
+export { partition } from "./partition.js";
+export { reshuffle } from "./reshuffle.js";
+export { sum } from "./sum.js";
+export { top } from "./top.js";
+export { values } from "./values.js";
+export { withKeys } from "./with-keys.js";
+export { withTimestamps } from "./with-timestamps.js";
