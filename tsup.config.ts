@@ -1,16 +1,28 @@
-import { defineConfig } from "tsup";
+import { type Options, defineConfig } from "tsup";
 
-export default defineConfig({
-  entry: {
-    "sdk/index": "sdk/index.ts",
-    "transforms/index": "transforms/index.ts",
-    "io/index": "io/index.ts",
-    cli: "runners/cli/main.ts",
+const common: Options = { format: ["esm"], target: "node20", sourcemap: true };
+
+// Two builds, because a banner applies to a whole build: the library (with types) and the
+// `beamline` bin, which needs a shebang. They run in parallel, so the library's clean
+// spares the bin's files and the bin does not clean.
+export default defineConfig([
+  {
+    ...common,
+    entry: {
+      "sdk/index": "sdk/index.ts",
+      "transforms/index": "transforms/index.ts",
+      "io/index": "io/index.ts",
+    },
+    dts: true,
+    clean: ["!cli.js", "!cli.js.map"],
+    splitting: true,
   },
-  format: ["esm"],
-  target: "node20",
-  dts: { entry: { "sdk/index": "sdk/index.ts", "transforms/index": "transforms/index.ts", "io/index": "io/index.ts" } },
-  clean: true,
-  splitting: true,
-  sourcemap: true,
-});
+  {
+    ...common,
+    entry: { cli: "runners/cli/main.ts" },
+    banner: { js: "#!/usr/bin/env node" },
+    clean: false,
+    // One file: the bin's entry-point check compares the running script with this module.
+    splitting: false,
+  },
+]);
