@@ -18,6 +18,8 @@ export interface ConformanceCase {
   readonly expected: readonly ExpectedPane[];
   /** Elements dropped as too late (past allowed lateness), counted in the metric. */
   readonly droppedLate?: number;
+  /** Elements dropped because their window's trigger had finished (the window is closed; docs/core.md rule 2). */
+  readonly droppedClosed?: number;
 }
 
 export type CaseEvent =
