@@ -75,19 +75,38 @@ export const meanFn = (): BuiltinCombineFn<number, readonly [number, number], nu
 /** Values with a natural order (`<`), which min, max and top compare. */
 export type Ordered = number | string | bigint;
 
-/** The extreme of the inputs by natural order; empty gives null. Keeps no history, so it cannot retract. */
-const extremeFn = <T extends Ordered>(name: "min" | "max"): BuiltinCombineFn<T, T | null, T | null> => {
+/** The extreme so far, and how many times each value was added, so a retraction can withdraw any input. */
+export interface ExtremeAccumulator<T> {
+  best: T | null;
+  readonly counts: Map<T, number>;
+}
+
+/** The extreme of the inputs by natural order; empty gives null. */
+const extremeFn = <T extends Ordered>(name: "min" | "max"): BuiltinCombineFn<T, ExtremeAccumulator<T>, T | null> => {
   const better = name === "min" ? (a: T, b: T) => b < a : (a: T, b: T) => b > a;
   const pick = (a: T | null, b: T | null): T | null => (a === null ? b : b === null ? a : better(a, b) ? b : a);
-  return builtin(name, null, {
-    createAccumulator: () => null,
-    addInput: pick,
+  const add = (acc: ExtremeAccumulator<T>, x: T, n: number) => {
+    acc.counts.set(x, (acc.counts.get(x) ?? 0) + n);
+    acc.best = pick(acc.best, x);
+    return acc;
+  };
+  return builtin<T, ExtremeAccumulator<T>, T | null>(name, null, {
+    createAccumulator: () => ({ best: null, counts: new Map() }),
+    addInput: (acc, x) => add(acc, x, 1),
     mergeAccumulators: (accs) => {
-      let m: T | null = null;
-      for (const a of accs) m = pick(m, a);
-      return m;
+      const out: ExtremeAccumulator<T> = { best: null, counts: new Map() };
+      for (const a of accs) for (const [x, n] of a.counts) add(out, x, n);
+      return out;
     },
-    extractOutput: (a) => a,
+    extractOutput: (acc) => acc.best,
+    retract: (acc, x) => {
+      const n = (acc.counts.get(x) ?? 0) - 1;
+      if (n > 0) acc.counts.set(x, n);
+      else acc.counts.delete(x);
+      // Only withdrawing the last copy of the extreme needs a scan for the next one.
+      if (n <= 0 && acc.best === x) acc.best = [...acc.counts.keys()].reduce<T | null>(pick, null);
+      return acc;
+    },
   });
 };
 

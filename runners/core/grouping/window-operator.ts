@@ -89,13 +89,13 @@ export class WindowOperator<V, A, O> {
   }
 
   /** One bundle of one element (rule 3): add it to each of its windows, then fire what should fire. */
-  processElement(key: unknown, value: V, timestamp: Instant, windows: readonly Window[]): void {
+  processElement(key: unknown, value: V, timestamp: Instant, windows: readonly Window[], retraction = false): void {
     // Processing-time deadlines start from now; timers that came due fire first.
     this.advanceProcessingTime((this.options.clock ?? systemClock).now());
     const ks = this.keyState(key);
     const touched: WindowState<A, O>[] = [];
     for (const proto of windows) {
-      const st = this.addToWindow(ks, proto, value, timestamp);
+      const st = this.addToWindow(ks, proto, value, timestamp, retraction);
       if (st && !touched.includes(st)) touched.push(st);
     }
     for (const st of touched)
@@ -221,7 +221,7 @@ export class WindowOperator<V, A, O> {
 
   // ---- elements ----
 
-  private addToWindow(ks: KeyState<A, O>, proto: Window, value: V, timestamp: Instant): WindowState<A, O> | null {
+  private addToWindow(ks: KeyState<A, O>, proto: Window, value: V, timestamp: Instant, retraction: boolean): WindowState<A, O> | null {
     if (this.gcTime(proto) < this.input) {
       this.droppedLate++;
       return null;
@@ -237,7 +237,7 @@ export class WindowOperator<V, A, O> {
       st = this.newWindowState(window);
       ks.open.set(id, st);
     }
-    st.acc = this.options.combineFn.addInput(st.acc, value);
+    st.acc = retraction ? this.retract(st.acc, value) : this.options.combineFn.addInput(st.acc, value);
     st.newElements++;
     if (timestamp >= this.output)
       this.setHold(st, this.options.strategy.timestampCombiner === "endOfWindow" ? maxTimestamp(window) : timestamp);
@@ -245,6 +245,17 @@ export class WindowOperator<V, A, O> {
     this.scheduleWindowTimer(ks, window);
     this.scheduleProcessingTimer(ks, st);
     return st;
+  }
+
+  /** An upstream retraction undoes one earlier input; a combiner that cannot do that fails the step by name. */
+  private retract(acc: A, value: V): A {
+    const { retract } = this.options.combineFn;
+    if (!retract)
+      throw new Error(
+        `step "${this.options.step}": received a retraction, but its combiner has no retract(); ` +
+          `give the CombineFn a retract method or do not use retracting accumulation upstream`,
+      );
+    return retract.call(this.options.combineFn, acc, value);
   }
 
   private newWindowState(window: Window): WindowState<A, O> {
