@@ -6,8 +6,8 @@ import { listCombineFn } from "../../runners/core/grouping/list-combine.js";
 import { replayTestStream } from "../../runners/core/test-stream.js";
 import { triggerMachines } from "../../runners/core/triggers/index.js";
 import { assignWindows } from "../../runners/core/windows/assign.js";
-import { DEFAULT_WINDOWING, Instant, type KV, countFn, kv, sumFn } from "../../sdk/index.js";
-import { type ConformanceCase } from "./case.js";
+import { type CombineFn, DEFAULT_WINDOWING, Instant, type KV, countFn, kv, sumFn } from "../../sdk/index.js";
+import { type ConformanceCase, type ExpectedPane } from "./case.js";
 import { allCases } from "./cases/index.js";
 import { byKeyAndWindow, runCase } from "./driver.js";
 
@@ -21,17 +21,21 @@ function toTestStream(c: ConformanceCase): TestStreamSource<Element> {
   for (const e of c.events) {
     if (e.kind === "element") b.addElements([kv(e.key, e.value), e.at]);
     else if (e.kind === "watermark" && e.to > watermark) b.advanceWatermarkTo((watermark = e.to));
-    else if (e.kind === "processingTime" && e.to > now) (b.advanceProcessingTime(e.to - now), (now = e.to));
+    else if (e.kind === "processingTime" && e.to > now) {
+      b.advanceProcessingTime(e.to - now);
+      now = e.to;
+    }
   }
   return b.advanceWatermarkToInfinity();
 }
 
 /** Replays a TestStream into the window operator, as a runner's reader would. */
-function replay(c: ConformanceCase, source: TestStreamSource<Element>) {
+function replay(c: ConformanceCase, source: TestStreamSource<Element>): ExpectedPane[] {
   const clock = new ManualClock(0);
   const out: PaneOutput<unknown>[] = [];
   const strategy = { ...DEFAULT_WINDOWING, ...c.windowing };
-  const combineFn = { list: listCombineFn(), sum: sumFn(), count: countFn() }[c.aggregate as "list" | "sum" | "count"];
+  const combiners = { list: listCombineFn(), sum: sumFn(), count: countFn() };
+  const combineFn = combiners[c.aggregate as keyof typeof combiners] as CombineFn<unknown, unknown, unknown>;
   const op = new WindowOperator({
     step: c.name,
     strategy,
@@ -49,9 +53,11 @@ function replay(c: ConformanceCase, source: TestStreamSource<Element>) {
     processingTime: (t) => op.advanceProcessingTime(t),
   });
   return out.map((o) => ({
-    key: o.key,
+    key: o.key as string,
     window: { ...o.window },
-    value: Array.isArray(o.value) ? [...(o.value as (string | number)[])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : o.value,
+    value: Array.isArray(o.value)
+      ? [...(o.value as (string | number)[])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      : (o.value as number | string | null),
     timestamp: o.timestamp,
     pane: { ...o.pane },
     ...(o.retraction ? { retraction: true } : {}),
