@@ -221,7 +221,13 @@ export class WindowOperator<V, A, O> {
 
   // ---- elements ----
 
-  private addToWindow(ks: KeyState<A, O>, proto: Window, value: V, timestamp: Instant, retraction: boolean): WindowState<A, O> | null {
+  private addToWindow(
+    ks: KeyState<A, O>,
+    proto: Window,
+    value: V,
+    timestamp: Instant,
+    retraction: boolean,
+  ): WindowState<A, O> | null {
     if (this.gcTime(proto) < this.input) {
       this.droppedLate++;
       return null;
