@@ -339,7 +339,7 @@ export class WindowOperator<V, A, O> {
 
   /** A processing-time timer one millisecond before the trigger's deadline: timers fire once time passes them. */
   private scheduleProcessingTimer(ks: KeyState<A, O>, st: WindowState<A, O>): void {
-    const next = st.trigger.isFinished ? null : st.trigger.nextProcessingTime();
+    const next = st.trigger.isFinished ? null : st.trigger.nextProcessingTime(this.ctx(st.window));
     const address = this.address(ks, st.window, PROCESSING);
     // A deadline already reached that did not fire waits for the next element or timer, not a busy loop.
     if (next === null || next <= this.processingTime) this.timers.deleteTimer(address);
