@@ -2,18 +2,7 @@ import { describe, expect, test } from "vitest";
 import { ManualClock } from "../../runners/core/clock.js";
 import { SourceWatermarks, WatermarkGenerator, WatermarkTracker, isLate } from "../../runners/core/watermarks.js";
 import { Instant } from "../../sdk/index.js";
-
-/** A small seeded generator (mulberry32), so random sequences are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from "../support/random.js";
 
 function permutations<T>(xs: readonly T[]): T[][] {
   if (xs.length <= 1) return [[...xs]];

@@ -16,6 +16,7 @@ import {
   repeatedly,
 } from "../../../sdk/index.js";
 import { type Observation, type Step, World, type WindowRun, runSteps } from "./harness.js";
+import { seededRandom as random } from "../../support/random.js";
 
 /** A window [0, 100) and a script crossing its end, with early, on-time and late input. */
 const SCRIPT: readonly Step[] = [
@@ -135,18 +136,6 @@ describe("snapshot and restore", () => {
     expect(merged(true)).toEqual(merged(false));
   });
 });
-
-/** A small seeded generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomTrigger(rand: () => number, depth: number): Trigger {
   const int = (n: number): number => Math.floor(rand() * n);

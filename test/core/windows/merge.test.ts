@@ -4,22 +4,12 @@ import { assignWindows } from "../../../runners/core/windows/assign.js";
 import { compareWindows, intersects, span } from "../../../runners/core/windows/interval.js";
 import { type MergeOutcome, MergingWindowSet } from "../../../runners/core/windows/merge.js";
 import { GLOBAL_WINDOW, Instant, type Window, sessions } from "../../../sdk/index.js";
+import { seededRandom as random } from "../../support/random.js";
 
 const w = (start: number, end: number): Window => ({ start, end });
 /** Adds each element's session proto-window (gap 10) and returns the last outcome. */
 const addAll = (set: MergingWindowSet, ...timestamps: number[]): MergeOutcome | undefined =>
   timestamps.map((t) => set.add(assignWindows(sessions(10), t)[0]!)).at(-1);
-
-/** A seeded generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Merges all windows at once, sorted, as Beam's MergeOverlappingIntervalWindows does. */
 function mergeAllAtOnce(windows: Window[]): Window[] {
