@@ -1,0 +1,8 @@
+// `npm run bench`: every benchmark, each printing its figures next to a baseline measured in the same run.
+import { cpus } from "node:os";
+import { runCoreWindowAgg } from "./core-window-agg.js";
+
+const cores = cpus();
+console.log(`node ${process.version}, ${cores.length} cores (${cores[0]?.model.trim() ?? "unknown"})`);
+console.log("");
+console.log(runCoreWindowAgg());
