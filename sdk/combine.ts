@@ -159,3 +159,53 @@ export const anyFn = <T>(): BuiltinCombineFn<T, { has: boolean; value: T | undef
     },
     extractOutput: (a) => a.value,
   });
+
+/** A multiset of inputs (value → copies): what a combiner must keep to retract any input exactly. */
+const multisetFn = <T, O>(
+  name: BuiltinCombiner,
+  params: Json,
+  extract: (counts: ReadonlyMap<T, number>) => O,
+): BuiltinCombineFn<T, Map<T, number>, O> =>
+  builtin<T, Map<T, number>, O>(name, params, {
+    createAccumulator: () => new Map(),
+    addInput: (m, x) => m.set(x, (m.get(x) ?? 0) + 1),
+    mergeAccumulators: (accs) => {
+      const out = new Map<T, number>();
+      for (const m of accs) for (const [x, n] of m) out.set(x, (out.get(x) ?? 0) + n);
+      return out;
+    },
+    extractOutput: extract,
+    retract: (m, x) => {
+      const n = (m.get(x) ?? 0) - 1;
+      if (n > 0) m.set(x, n);
+      else m.delete(x);
+      return m;
+    },
+  });
+
+/**
+ * The variant of a built-in combiner that can retract, for steps whose input carries
+ * retractions (downstream of retracting accumulation). Those that retract already are
+ * returned as they are; top and any keep every input instead of a bounded summary, as
+ * Flink's retractable Top-N does, so they cost memory only where retractions need it.
+ */
+export function retractable<I, A, O>(fn: BuiltinCombineFn<I, A, O>): BuiltinCombineFn<I, unknown, O> {
+  if (fn.retract) return fn as BuiltinCombineFn<I, unknown, O>;
+  switch (fn.builtin) {
+    case "top": {
+      const { n, order } = fn.params as { n: number; order: "largest" | "smallest" };
+      const best = topFn<Ordered>(n, order);
+      return multisetFn<Ordered, Ordered[]>("top", fn.params, (counts) =>
+        best.extractOutput([...counts].flatMap(([x, k]) => Array<Ordered>(Math.min(k, n)).fill(x))),
+      ) as unknown as BuiltinCombineFn<I, unknown, O>;
+    }
+    case "any":
+      return multisetFn<I, I | undefined>("any", null, (counts) => counts.keys().next().value) as unknown as BuiltinCombineFn<
+        I,
+        unknown,
+        O
+      >;
+    default:
+      throw new Error(`internal: built-in combiner "${fn.builtin}" has no retracting variant`);
+  }
+}
