@@ -1,5 +1,4 @@
 import {
-  type Json,
   type CollectionNode,
   type CompositeNode,
   type PipelineGraph,
@@ -211,5 +210,3 @@ function collectionEntries(value: unknown): [string, PCollection<unknown>][] {
     );
   return [];
 }
-
-export type { Json };

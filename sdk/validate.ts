@@ -1,5 +1,5 @@
 import { type GraphProblem } from "./builder.js";
-import { type CollectionNode, type PipelineGraph, type StepNode, type StepVisitor, visitStep } from "./graph.js";
+import { type CollectionNode, type PipelineGraph, type StepVisitor, visitStep } from "./graph.js";
 import { triggerProblems } from "./triggers.js";
 import { windowFnProblems } from "./windows.js";
 
@@ -85,5 +85,3 @@ export class PipelineValidationError extends Error {
     this.name = "PipelineValidationError";
   }
 }
-
-export type { StepNode };

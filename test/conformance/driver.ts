@@ -7,7 +7,6 @@ import { assignWindows } from "../../runners/core/windows/assign.js";
 import {
   type CombineFn,
   DEFAULT_WINDOWING,
-  Instant,
   type WindowingStrategy,
   countDistinctFn,
   countFn,
@@ -155,5 +154,3 @@ export function runCase(c: ConformanceCase, restoreAfter?: number): CaseResult {
   });
   return run.result();
 }
-
-export { Instant };

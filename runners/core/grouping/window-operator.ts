@@ -10,7 +10,14 @@ import {
 } from "../../../sdk/index.js";
 import { type Clock, systemClock } from "../clock.js";
 import { BinaryReader, BinaryWriter } from "../codec.js";
-import { DEFAULT_MAX_PARALLELISM, type KeyGroupRange, encodeKey, inKeyGroupRange, keyGroupOf } from "../state/keys.js";
+import {
+  DEFAULT_MAX_PARALLELISM,
+  type KeyGroupRange,
+  encodeKey,
+  inKeyGroupRange,
+  keyGroupOf,
+  windowNamespace,
+} from "../state/keys.js";
 import { type FiredTimer, TimerService } from "../state/timers.js";
 import { type MachineFactoryFor, type TriggerContext, type TriggerMachineFactory } from "../triggers/machine.js";
 import { MergingWindowSet } from "../windows/merge.js";
@@ -50,7 +57,7 @@ interface KeyState<A, O> {
   readonly sessions: MergingWindowSet | null;
 }
 
-const ns = (w: Window): string => `${w.start},${w.end}`;
+const ns = windowNamespace;
 const EOW = "eow";
 const GC = "gc";
 const PROCESSING = "pt";
@@ -323,9 +330,8 @@ export class WindowOperator<V, A, O> {
       this.forget(ks, st);
     } else {
       if (st.trigger.shouldFire(this.ctx(st.window))) this.fire(ks, st);
-      const stillOpen = ks.open.get(t.namespace) === st;
-      if (t.name === EOW)
-        this.setTimer(ks, stillOpen ? st.window : (ks.closed.get(t.namespace) ?? st.window), GC, this.gcTime(st.window));
+      // A window that closed on this firing already has its GC timer.
+      if (t.name === EOW && ks.open.get(t.namespace) === st) this.setTimer(ks, st.window, GC, this.gcTime(st.window));
     }
     this.dropIfEmpty(ks);
   }
