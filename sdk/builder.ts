@@ -6,7 +6,7 @@ import {
   GRAPH_VERSION,
   deepFreeze,
 } from "./graph.js";
-import { type ReadOptions, type Sink, type Source } from "./io.js";
+import { type DeadLetter, type ReadOptions, type Sink, type Source } from "./io.js";
 import { PCollection, type PDone, Root } from "./pcollection.js";
 import { type StepRuntime } from "./runtime.js";
 import { describeSchema } from "./schema.js";
@@ -23,6 +23,12 @@ type StepBaseKey = "name" | "derivedName" | "transform" | "params" | "parent" | 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** What a primitive contributes to its step node; the builder fills in name and wiring. */
 export type StepBody = DistributiveOmit<StepNode, StepBaseKey>;
+
+/** A read with a dead-letter output: the records read, and the ones that could not be. */
+export interface ReadWithDeadLetters<T> {
+  readonly records: PCollection<T>;
+  readonly deadLetters: PCollection<DeadLetter>;
+}
 
 export interface OutputSpec {
   readonly tag: string;
@@ -83,9 +89,21 @@ export class GraphBuilder {
   }
 
   read<T>(name: string, source: Source<T>, options: ReadOptions<T>): PCollection<T> {
+    return this.readStep(name, source, options, false).main as PCollection<T>;
+  }
+
+  /** A read whose bad records go to a second output, tagged `deadLetters`, instead of failing the job. */
+  readWithDeadLetters<T>(name: string, source: Source<T>, options: ReadOptions<T>): ReadWithDeadLetters<T> {
+    const out = this.readStep(name, source, options, true);
+    return { records: out.main as PCollection<T>, deadLetters: out.deadLetters as PCollection<DeadLetter> };
+  }
+
+  private readStep<T>(name: string, source: Source<T>, options: ReadOptions<T>, deadLetters: boolean) {
     const t = defineTransform({ kind: "read", name, atomic: true }, () => {
       const schema = source.schema ? describeSchema(source.schema) : null;
-      const out = this.addStep(
+      const outputs: OutputSpec[] = [{ tag: "main", bounded: source.bounded, windowing: DEFAULT_WINDOWING, schema }];
+      if (deadLetters) outputs.push({ tag: "deadLetters", bounded: source.bounded, windowing: DEFAULT_WINDOWING, schema: null });
+      return this.addStep(
         {
           kind: "read",
           source: { kind: source.kind, bounded: source.bounded, params: source.params },
@@ -94,10 +112,9 @@ export class GraphBuilder {
           idleTimeout: options.idleTimeout ?? null,
         },
         [],
-        [{ tag: "main", bounded: source.bounded, windowing: DEFAULT_WINDOWING, schema }],
+        outputs,
         { kind: "read", source: source as Source<unknown>, eventTime: options.eventTime as ((v: unknown) => number) | undefined },
       );
-      return out.main as PCollection<T>;
     });
     return this.apply(this.root, t);
   }

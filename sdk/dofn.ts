@@ -114,6 +114,8 @@ export interface ProcessContext<O, D extends DoFnDeclarations = DoFnDeclarations
   readonly timestamp: Instant;
   readonly window: Window;
   readonly pane: PaneInfo;
+  /** True when the element withdraws an earlier pane's result (retracting accumulation). */
+  readonly retraction: boolean;
   readonly state: Handles<D["state"]>;
   readonly timers: { readonly [K in keyof D["timers"]]: Timer };
   readonly side: Views<D["sideInputs"]>;

@@ -11,9 +11,22 @@ export * from "./combine.js";
 export * from "./dofn.js";
 export * from "./primitives.js";
 export * from "./graph.js";
-export { type Source, type Sink, type ReadOptions } from "./io.js";
+export {
+  type Source,
+  type Sink,
+  type ReadOptions,
+  type DeadLetter,
+  BadRecordError,
+  type ReadContext,
+  type SourceSplit,
+  type ReadChunk,
+  type SourceReading,
+  type WriteContext,
+  type ShardWriter,
+  type SinkWriting,
+} from "./io.js";
 export { type RecordSchema, type SchemaDescriptor, type FieldDescriptor, type ArrowFieldType, describeSchema } from "./schema.js";
-export { type GraphProblem, GraphBuilder, type StepBody, type OutputSpec } from "./builder.js";
+export { type GraphProblem, GraphBuilder, type StepBody, type OutputSpec, type ReadWithDeadLetters } from "./builder.js";
 export { validateGraph, PipelineValidationError } from "./validate.js";
 export { loadGraph, graphToJson, pipelineGraphSchema } from "./graph-schema.js";
 export { graphHash, canonicalJson } from "./hash.js";

@@ -3,23 +3,25 @@ import { type RecordSchema } from "./schema.js";
 import { type Duration, type Instant } from "./time.js";
 
 /**
- * Where a pipeline's data comes from. The SDK sees only what the graph records (kind,
- * boundedness, parameters, schema); connectors in io/ add the reading side that
- * runners call.
+ * Where a pipeline's data comes from. The graph records kind, boundedness, parameters and
+ * schema; `reading` is the side runners call, added by connectors in io/ (it never enters
+ * the graph: every thread builds its own by importing the pipeline module).
  */
 export interface Source<T> {
   readonly kind: string;
   readonly bounded: boolean;
   readonly params: Json;
   readonly schema?: RecordSchema;
+  readonly reading?: SourceReading<T>;
   /** Phantom: the element type. */
   readonly __element?: T;
 }
 
-/** Where a pipeline's results go; connectors in io/ add the writing side. */
+/** Where a pipeline's results go; `writing` is the side runners call, added by connectors in io/. */
 export interface Sink<T> {
   readonly kind: string;
   readonly params: Json;
+  readonly writing?: SinkWriting<T>;
   readonly __element?: (value: T) => void;
 }
 
@@ -30,4 +32,88 @@ export interface ReadOptions<T> {
   readonly maxDelay?: Duration;
   /** A partition with no data for this long stops holding the watermark back. */
   readonly idleTimeout?: Duration;
+}
+
+// ---- The reading side ----
+
+/** A record a source could not read, with where it was and why: what a dead-letter output receives. */
+export interface DeadLetter {
+  /** The read step. */
+  readonly step: string;
+  /** The file, or topic and partition, the record came from. */
+  readonly source: string;
+  /** Where in it: "line 12", "row group 3", "offset 42", "batch 2". */
+  readonly position: string;
+  /** The raw record as text (cut at 64 KiB), or "" when there is no text form. */
+  readonly record: string;
+  /** The cause. */
+  readonly error: string;
+}
+
+/** Thrown for a bad record when the read has no dead-letter output: the job fails with this message. */
+export class BadRecordError extends Error {
+  constructor(readonly bad: DeadLetter) {
+    super(`step "${bad.step}": ${bad.source}, ${bad.position}: ${bad.error}`);
+    this.name = "BadRecordError";
+  }
+}
+
+export interface ReadContext {
+  /** The read step's name, for messages. */
+  readonly step: string;
+  /**
+   * Reports a bad record: to the dead-letter output when the read has one, else throws
+   * BadRecordError. Readers call it and go on with the next record.
+   */
+  reject(bad: Omit<DeadLetter, "step">): void;
+}
+
+/** A part of a source read on its own: a file, a partition. Plain data. */
+export interface SourceSplit {
+  readonly id: string;
+  readonly params: Json;
+}
+
+/** A run of values read from one split, in order. */
+export interface ReadChunk<T> {
+  readonly values: readonly T[];
+  /** The source's own event time per value; absent: the source has none. */
+  readonly timestamps?: readonly Instant[];
+}
+
+/** How a runner reads a source: split it, then read each split as chunks. */
+export interface SourceReading<T> {
+  splits(ctx: ReadContext): Promise<readonly SourceSplit[]>;
+  read(split: SourceSplit, ctx: ReadContext): AsyncIterable<ReadChunk<T>>;
+}
+
+// ---- The writing side ----
+
+export interface WriteContext {
+  readonly step: string;
+  /** This shard's index, from 0, and the number of shards. */
+  readonly shard: number;
+  readonly shards: number;
+}
+
+/** One shard being written, to a temporary name until the sink commits it. */
+export interface ShardWriter<T> {
+  write(values: readonly T[]): Promise<void>;
+  /** Completes the temporary output; returns what `commit` needs to publish it (plain data). */
+  close(): Promise<Json>;
+  /** Removes the temporary output. */
+  abort(): Promise<void>;
+}
+
+/**
+ * How a runner writes a sink, in two phases: shards are written under temporary names and
+ * closed (pre-commit); `commit` publishes them all, so a failed job never leaves an output
+ * that looks complete.
+ */
+export interface SinkWriting<T> {
+  /** The number of shards: the sink's own setting, else the runner's suggestion. */
+  shards(suggested: number): number;
+  open(ctx: WriteContext): Promise<ShardWriter<T>>;
+  /** Publishes closed shards (the values `close` returned); idempotent, so a restart may repeat it. */
+  commit(pending: readonly Json[], ctx: { readonly step: string }): Promise<void>;
 }

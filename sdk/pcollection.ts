@@ -1,4 +1,4 @@
-import { type GraphBuilder } from "./builder.js";
+import { type GraphBuilder, type ReadWithDeadLetters } from "./builder.js";
 import { type CollectionNode } from "./graph.js";
 import { type ReadOptions, type Sink, type Source } from "./io.js";
 import { type PTransform } from "./transform.js";
@@ -79,6 +79,14 @@ export class Root extends Appliable<Root> {
   /** Reads a source into a collection, with event time and watermark options. */
   read<T>(name: string, source: Source<T>, options: ReadOptions<T> = {}): PCollection<T> {
     return this._builder.read(name, source, options);
+  }
+
+  /**
+   * Reads a source whose bad records (a malformed line, a row failing the schema) go to
+   * `deadLetters`, each with its position and error, instead of failing the job.
+   */
+  readWithDeadLetters<T>(name: string, source: Source<T>, options: ReadOptions<T> = {}): ReadWithDeadLetters<T> {
+    return this._builder.readWithDeadLetters(name, source, options);
   }
 }
 

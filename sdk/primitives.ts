@@ -58,7 +58,7 @@ export function parDo<I, O, const D extends DoFnDeclarations = Record<never, nev
       { kind: "parDo", ...decl, concurrency: options.concurrency ?? null },
       [input as PCollection<unknown>, ...Object.values(d.sideInputs ?? {}).map((s) => s.collection)],
       [{ tag: "main", ...same, schema: null }, ...tags.map((tag) => ({ tag, ...same, schema: null }))],
-      { kind: "parDo", doFn: fn as unknown as DoFn<unknown, unknown> },
+      { kind: "parDo", doFn: fn as unknown as DoFn<unknown, unknown>, declarations: d },
     );
     return (tags.length === 0 ? out.main : out) as ParDoResult<O, D>;
   });

@@ -1,5 +1,5 @@
 import { type CombineFn } from "./combine.js";
-import { type DoFn } from "./dofn.js";
+import { type DoFn, type DoFnDeclarations } from "./dofn.js";
 import { type Sink, type Source } from "./io.js";
 import { type Instant } from "./time.js";
 
@@ -10,7 +10,7 @@ import { type Instant } from "./time.js";
  */
 export type StepRuntime =
   | { readonly kind: "read"; readonly source: Source<unknown>; readonly eventTime?: (value: unknown) => Instant }
-  | { readonly kind: "parDo"; readonly doFn: DoFn<unknown, unknown> }
+  | { readonly kind: "parDo"; readonly doFn: DoFn<unknown, unknown>; readonly declarations: DoFnDeclarations }
   | { readonly kind: "combine"; readonly combineFn: CombineFn<unknown, unknown, unknown> }
   | { readonly kind: "write"; readonly sink: Sink<unknown> };
 

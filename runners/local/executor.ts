@@ -1,0 +1,139 @@
+import os from "node:os";
+import { type BuiltPipeline, type Instant, type StepNode } from "../../sdk/index.js";
+import { type Clock, ManualClock, systemClock } from "../core/clock.js";
+import { type LocalRunOptions, type RunSummary, type StageInfo } from "./api.js";
+import { type Bundle } from "./bundle.js";
+import { type Operator, type Output, stepError } from "./operators/operator.js";
+import { GraphIndex, planStages } from "./plan.js";
+import { type Stats, StageCounters } from "./stats.js";
+import { buildOperator, type Built } from "./wiring.js";
+import { readBounded, replayStream } from "./sources.js";
+import { WriteOperator } from "./operators/write.js";
+
+/**
+ * Runs a built pipeline: operators for every step, wired collection by collection; the
+ * sources are read one after another (bounded ones first, then TestStreams), and writes are
+ * committed only after everything has succeeded.
+ */
+export async function execute(pipeline: BuiltPipeline, options: LocalRunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const index = new GraphIndex(pipeline.graph);
+  const { stages, stageOf } = planStages(index);
+  const stats = new StageCounters(stages, options.observer);
+  options.observer?.planned?.(stages);
+  const replays = pipeline.graph.steps.some((s) => s.kind === "read" && s.source.kind === "testStream");
+  const clock: Clock = replays ? new ManualClock(0) : (options.clock ?? systemClock);
+  const parallelism = options.parallelism ?? os.availableParallelism();
+
+  const operators = new Map<string, Built>();
+  const outputs = new Map<string, Output>();
+  const outputOf = (collection: string): Output => {
+    let o = outputs.get(collection);
+    if (!o) {
+      o = fanOut(index, collection, operators, stats, stageOf);
+      outputs.set(collection, o);
+    }
+    return o;
+  };
+  for (const step of pipeline.graph.steps)
+    if (step.kind !== "read")
+      operators.set(step.name, await buildOperator(step, { index, pipeline, outputOf, clock, parallelism, options }));
+
+  const all = [...operators.values()].map((b) => b.operator);
+  const processingTime = async (now: Instant) => {
+    for (const op of all) await op.processingTime(now);
+  };
+  let lastTick = Date.now();
+  const tick = async () => {
+    const now = Date.now();
+    if (now - lastTick < 100) return;
+    lastTick = now;
+    stats.report();
+    if (!replays) await processingTime(clock.now());
+  };
+  const writes = all.filter((op): op is WriteOperator => op instanceof WriteOperator);
+  let deadLetters = 0;
+  try {
+    const reads = pipeline.graph.steps.filter((s): s is Extract<StepNode, { kind: "read" }> => s.kind === "read");
+    const ordered = [
+      ...reads.filter((r) => r.source.kind !== "testStream"),
+      ...reads.filter((r) => r.source.kind === "testStream"),
+    ];
+    for (const step of ordered) {
+      const runtime = pipeline.runtime.get(step.name);
+      if (runtime?.kind !== "read") throw stepError(step.name, new Error("internal: no source for this read"));
+      const deps = {
+        step,
+        source: runtime.source,
+        eventTime: runtime.eventTime,
+        main: countRead(stats, stageOf.get(step.name)!, outputOf(step.outputs.main!)),
+        deadLetters: step.outputs.deadLetters ? outputOf(step.outputs.deadLetters) : null,
+        tick,
+        onDeadLetter: () => void deadLetters++,
+      };
+      if (step.source.kind === "testStream") await replayStream({ ...deps, clock: clock as ManualClock, processingTime });
+      else await readBounded(deps);
+    }
+    for (const w of writes) await w.commit();
+  } catch (e) {
+    for (const w of writes) await w.abort();
+    throw e;
+  } finally {
+    for (const b of operators.values()) await b.close?.();
+  }
+  const summary: RunSummary = {
+    stages: stats.snapshot(),
+    ms: Date.now() - started,
+    droppedLate: all.reduce((n, op) => n + op.droppedLate, 0),
+    droppedClosed: all.reduce((n, op) => n + (op.droppedClosed ?? 0), 0),
+    deadLetters,
+  };
+  options.observer?.finished?.(summary);
+  return summary;
+}
+
+/** Counts what a read emits as its stage's input. */
+function countRead(stats: StageCounters, stage: string, out: Output): Output {
+  return {
+    emit: (b) => {
+      stats.rowsIn(stage, b.values.length);
+      return out.emit(b);
+    },
+    watermark: (at) => out.watermark(at),
+  };
+}
+
+/** Delivers a collection to each consumer step's input, counting rows that cross stages. */
+function fanOut(
+  index: GraphIndex,
+  collection: string,
+  operators: Map<string, Built>,
+  stats: Stats,
+  stageOf: Map<string, string>,
+): Output {
+  const producer = index.producers.get(collection)!;
+  const from = stageOf.get(producer.name)!;
+  const consumers = (index.consumers.get(collection) ?? []).map(({ step, input }) => ({
+    input,
+    step: step.name,
+    stage: stageOf.get(step.name)!,
+    write: step.kind === "write",
+    op: (): Operator => operators.get(step.name)!.operator,
+  }));
+  return {
+    async emit(b: Bundle) {
+      for (const c of consumers) {
+        if (c.stage !== from) {
+          stats.rowsOut(from, b.values.length);
+          stats.rowsIn(c.stage, b.values.length);
+        } else if (c.write) stats.rowsOut(from, b.values.length);
+        await c.op().process(c.input, b);
+      }
+    },
+    async watermark(at: Instant) {
+      for (const c of consumers) await c.op().watermark(c.input, at);
+    },
+  };
+}
+
+export type { StageInfo };

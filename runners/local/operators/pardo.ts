@@ -1,0 +1,350 @@
+import {
+  type DoFn,
+  type DoFnDeclarations,
+  GLOBAL_WINDOW,
+  Instant,
+  NO_FIRING,
+  type ParDoStep,
+  type Window,
+} from "../../../sdk/index.js";
+import { type FiredTimer } from "../../core/state/index.js";
+import { type Bundle, BundleBuilder, type Meta, metaOf } from "../bundle.js";
+import { type KeyScope, KeyedDoFnState } from "./keyed.js";
+import { InputWatermarks, type Operator, type Output, describeElement, stepError } from "./operator.js";
+import { type SideInputSpec, SideInputs } from "./side-inputs.js";
+
+export interface ParDoDeps {
+  readonly step: ParDoStep;
+  readonly doFn: DoFn<unknown, unknown>;
+  readonly declarations: DoFnDeclarations;
+  /** Output collections by tag (`main` and the DoFn's declared outputs). */
+  readonly outputs: Readonly<Record<string, Output>>;
+  readonly sideInputs: readonly SideInputSpec[];
+  readonly allowedLateness: number;
+}
+
+type TimerCallback = (ctx: never) => void | Promise<void>;
+
+interface Current {
+  value: unknown;
+  meta: Meta;
+  window: Window;
+  /** The element's meta narrowed to this window (shared when it has one window). */
+  windowMeta: Meta;
+  scope: KeyScope | null;
+}
+
+/**
+ * A parDo: runs the DoFn over each element in each of its windows, with state and timers
+ * per key and window when declared, side inputs once their matching window is complete
+ * (elements wait until then), and bounded concurrency for async DoFns.
+ */
+export class ParDoOperator implements Operator {
+  readonly step: string;
+  droppedLate = 0;
+  private readonly doFn: DoFn<unknown, unknown>;
+  private readonly builders: Record<string, BundleBuilder> = {};
+  private readonly watermarks: InputWatermarks;
+  private readonly side: SideInputs;
+  private readonly keyed: KeyedDoFnState | null;
+  private readonly waiting: { value: unknown; meta: Meta }[] = [];
+  private setUp = false;
+  private readonly shared: ElementContext;
+  private inputWatermark: Instant = Instant.MIN;
+  private forwarded: Instant = Instant.MIN;
+  private now: Instant = Instant.MIN;
+
+  constructor(private readonly deps: ParDoDeps) {
+    this.step = deps.step.name;
+    this.doFn = deps.doFn;
+    for (const tag of Object.keys(deps.outputs)) this.builders[tag] = new BundleBuilder();
+    this.watermarks = new InputWatermarks(1 + deps.sideInputs.length);
+    this.side = new SideInputs(this.step, deps.sideInputs);
+    const d = deps.declarations;
+    const stateful = Object.keys(d.state ?? {}).length + Object.keys(d.timers ?? {}).length > 0;
+    this.keyed = stateful ? new KeyedDoFnState(this.step, d.state ?? {}, d.timers ?? {}, deps.allowedLateness) : null;
+    this.shared = new ElementContext(this.step, this.builders);
+  }
+
+  async process(input: number, bundle: Bundle): Promise<void> {
+    if (input > 0) {
+      this.side.add(input - 1, bundle);
+      return;
+    }
+    await this.ensureSetUp();
+    await this.call("startBundle", () => this.doFn.startBundle?.());
+    if (this.deps.step.concurrency) await this.processAsync(bundle, this.deps.step.concurrency);
+    else
+      for (let i = 0; i < bundle.values.length; i++) {
+        const meta = metaOf(bundle, i);
+        if (this.side.count > 0 && !meta.windows.every((w) => this.side.ready(w)))
+          this.waiting.push({ value: bundle.values[i], meta });
+        else await this.element(bundle.values[i], meta);
+      }
+    await this.finishBundle();
+    await this.flush();
+  }
+
+  async watermark(input: number, at: Instant): Promise<void> {
+    if (input > 0) this.side.setWatermark(input - 1, at);
+    const moved = this.watermarks.update(input, at);
+    if (input > 0 && this.waiting.length > 0) await this.release();
+    if (moved === null) return;
+    this.inputWatermark = moved;
+    await this.ensureSetUp();
+    if (this.keyed) {
+      this.keyed.timers.setWatermark(moved);
+      for (let t = this.keyed.timers.pollEventTimer(); t; t = this.keyed.timers.pollEventTimer()) await this.fire(t);
+      if (moved === Instant.MAX) {
+        // End of input: processing time runs out too, as in Beam's direct runner.
+        this.keyed.timers.setProcessingTime(Instant.MAX);
+        for (let t = this.keyed.timers.pollProcessingTimer(); t; t = this.keyed.timers.pollProcessingTimer()) await this.fire(t);
+      }
+    }
+    await this.flush();
+    await this.forward();
+    if (moved === Instant.MAX) await this.call("teardown", () => this.doFn.teardown?.());
+  }
+
+  async processingTime(now: Instant): Promise<void> {
+    this.now = now;
+    if (!this.keyed) return;
+    this.keyed.timers.setProcessingTime(now);
+    for (let t = this.keyed.timers.pollProcessingTimer(); t; t = this.keyed.timers.pollProcessingTimer()) await this.fire(t);
+    await this.flush();
+  }
+
+  // ---- elements ----
+
+  private async element(value: unknown, meta: Meta): Promise<void> {
+    const one = meta.windows.length === 1;
+    const ctx = this.shared;
+    for (const window of meta.windows) {
+      if (this.keyed?.isExpired(window, this.inputWatermark)) {
+        this.droppedLate++;
+        continue;
+      }
+      ctx.value = value;
+      ctx.meta = meta;
+      ctx.timestamp = meta.timestamp;
+      ctx.pane = meta.pane;
+      ctx.retraction = meta.retraction;
+      ctx.window = window;
+      ctx.windowMeta = one ? meta : { ...meta, windows: [window] };
+      if (this.keyed) {
+        const scope = this.keyed.scope(value, window);
+        ctx.state = this.keyed.state(scope);
+        ctx.timers = this.keyed.timerHandles(scope);
+      }
+      if (this.side.count > 0) ctx.side = this.side.viewsFor(window);
+      try {
+        const r = this.doFn.process(value, ctx as never);
+        if (r instanceof Promise) await r;
+      } catch (e) {
+        throw stepError(this.step, e, `element ${describeElement(value)}`);
+      }
+    }
+  }
+
+  /** Async DoFns: at most `limit` elements in flight; ordered keeps the outputs in input order. */
+  private async processAsync(bundle: Bundle, c: { readonly limit: number; readonly ordered: boolean }): Promise<void> {
+    const results: { tag: string; value: unknown; meta: Meta }[][] = [];
+    const pending = new Set<Promise<void>>();
+    let next = 0;
+    const emitReady = () => {
+      while (next < results.length && results[next]) {
+        for (const o of results[next]!) this.builders[o.tag]!.push(o.value, o.meta);
+        next++;
+      }
+    };
+    for (let i = 0; i < bundle.values.length; i++) {
+      const value = bundle.values[i];
+      const meta = metaOf(bundle, i);
+      for (const window of meta.windows) {
+        const slot = results.length;
+        results.push(undefined as never);
+        const outs: { tag: string; value: unknown; meta: Meta }[] = [];
+        const cur: Current = { value, meta, window, windowMeta: { ...meta, windows: [window] }, scope: null };
+        const ctx = this.context(cur, (tag, v, m) => outs.push({ tag, value: v, meta: m }));
+        const p = (async () => {
+          try {
+            await this.doFn.process(value, ctx as never);
+          } catch (e) {
+            throw stepError(this.step, e, `element ${describeElement(value)}`);
+          }
+          if (c.ordered) {
+            results[slot] = outs;
+            emitReady();
+          } else for (const o of outs) this.builders[o.tag]!.push(o.value, o.meta);
+        })();
+        const tracked: Promise<void> = p.finally(() => pending.delete(tracked));
+        pending.add(tracked);
+        if (pending.size >= c.limit) await Promise.race(pending);
+      }
+    }
+    await Promise.all(pending);
+  }
+
+  private async release(): Promise<void> {
+    const still: { value: unknown; meta: Meta }[] = [];
+    const ready: { value: unknown; meta: Meta }[] = [];
+    for (const w of this.waiting) (w.meta.windows.every((x) => this.side.ready(x)) ? ready : still).push(w);
+    if (ready.length === 0) return;
+    this.waiting.length = 0;
+    this.waiting.push(...still);
+    await this.call("startBundle", () => this.doFn.startBundle?.());
+    for (const r of ready) await this.element(r.value, r.meta);
+    await this.finishBundle();
+    await this.flush();
+  }
+
+  // ---- timers ----
+
+  private async fire(t: FiredTimer): Promise<void> {
+    const keyed = this.keyed!;
+    if (keyed.collect(t)) return;
+    const callback = (this.doFn.onTimer as Readonly<Record<string, TimerCallback | undefined>> | undefined)?.[t.name];
+    if (!callback) throw stepError(this.step, new Error(`timer "${t.name}" fired but the DoFn has no onTimer.${t.name}`));
+    const scope = keyed.scopeOf(t);
+    // Event-time timers output at their time; processing-time ones at the input watermark, within the window.
+    const at =
+      t.domain === "eventTime"
+        ? t.time
+        : Math.min(Math.max(this.inputWatermark, scope.window.start), Math.max(scope.window.start, scope.window.end - 1));
+    const meta: Meta = { timestamp: at, windows: [scope.window], pane: NO_FIRING, retraction: false };
+    const cur: Current = { value: undefined, meta, window: scope.window, windowMeta: meta, scope };
+    await this.invoke(
+      cur,
+      (ctx) => callback(Object.assign(ctx, { key: scope.key, domain: t.domain, timestamp: t.time }) as never),
+      `timer "${t.name}" of key ${describeElement(scope.key)}`,
+    );
+  }
+
+  // ---- contexts and outputs ----
+
+  private async invoke(cur: Current, run: (ctx: object) => void | Promise<void>, what?: string): Promise<void> {
+    const ctx = this.context(cur, (tag, v, m) => this.builders[tag]!.push(v, m));
+    try {
+      const r = run(ctx);
+      if (r instanceof Promise) await r;
+    } catch (e) {
+      throw stepError(this.step, e, what ?? `element ${describeElement(cur.value)}`);
+    }
+  }
+
+  private context(cur: Current, out: (tag: string, value: unknown, meta: Meta) => void): object {
+    const step = this.step;
+    const tags = this.builders;
+    const side = this.side.count > 0 ? this.side.viewsFor(cur.window) : {};
+    return {
+      timestamp: cur.meta.timestamp,
+      window: cur.window,
+      pane: cur.meta.pane,
+      retraction: cur.meta.retraction,
+      state: cur.scope ? this.keyed!.state(cur.scope) : {},
+      timers: cur.scope ? this.keyed!.timerHandles(cur.scope) : {},
+      side,
+      output: (value: unknown) => out("main", value, cur.windowMeta),
+      outputWithTimestamp: (value: unknown, timestamp: Instant) =>
+        out("main", value, { ...cur.windowMeta, timestamp: checkedTimestamp(timestamp, cur.meta.timestamp) }),
+      outputTo: (tag: string, value: unknown) => {
+        if (!tags[tag])
+          throw new Error(`step "${step}": outputTo("${tag}"): no such output; declared: ${Object.keys(tags).join(", ")}`);
+        out(tag, value, cur.windowMeta);
+      },
+    };
+  }
+
+  private async finishBundle(): Promise<void> {
+    const finish = this.doFn.finishBundle;
+    if (!finish) return;
+    await this.call("finishBundle", () =>
+      finish.call(this.doFn, {
+        output: (value: unknown, timestamp: Instant, window: Window) =>
+          this.builders.main!.push(value, { timestamp, windows: [window ?? GLOBAL_WINDOW], pane: NO_FIRING, retraction: false }),
+      }),
+    );
+  }
+
+  private async ensureSetUp(): Promise<void> {
+    if (this.setUp) return;
+    this.setUp = true;
+    await this.call("setup", () => this.doFn.setup?.());
+  }
+
+  private async call(what: string, f: () => void | Promise<void>): Promise<void> {
+    try {
+      await f();
+    } catch (e) {
+      throw stepError(this.step, e, what);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    for (const [tag, b] of Object.entries(this.builders)) if (b.length > 0) await this.deps.outputs[tag]!.emit(b.take());
+  }
+
+  /** The output watermark: the inputs', held back by waiting elements and pending event-time timers. */
+  private async forward(): Promise<void> {
+    let at = this.watermarks.value;
+    for (const w of this.waiting) at = Math.min(at, w.meta.timestamp);
+    const timer = this.keyed?.timers.nextEventTime();
+    if (timer !== undefined) at = Math.min(at, timer);
+    if (at <= this.forwarded) return;
+    this.forwarded = at;
+    for (const o of Object.values(this.deps.outputs)) await o.watermark(at);
+  }
+
+  /** Processing time last seen (timers use the service's own copy). */
+  get processingNow(): Instant {
+    return this.now;
+  }
+}
+
+/** The context of synchronous calls, reused from element to element (one allocation per step, not per element). */
+class ElementContext {
+  value: unknown = undefined;
+  meta: Meta;
+  windowMeta: Meta;
+  timestamp: Instant = Instant.MIN;
+  window: Window = GLOBAL_WINDOW;
+  pane = NO_FIRING;
+  retraction = false;
+  state: Record<string, unknown> = {};
+  timers: Record<string, unknown> = {};
+  side: Record<string, unknown> = {};
+  private readonly main: BundleBuilder;
+
+  constructor(
+    private readonly step: string,
+    private readonly builders: Record<string, BundleBuilder>,
+  ) {
+    this.main = builders.main!;
+    this.meta = this.windowMeta = { timestamp: Instant.MIN, windows: [GLOBAL_WINDOW], pane: NO_FIRING, retraction: false };
+  }
+
+  output(value: unknown): void {
+    this.main.push(value, this.windowMeta);
+  }
+
+  outputWithTimestamp(value: unknown, timestamp: Instant): void {
+    this.main.push(value, { ...this.windowMeta, timestamp: checkedTimestamp(timestamp, this.timestamp) });
+  }
+
+  outputTo(tag: string, value: unknown): void {
+    const b = this.builders[tag];
+    if (!b)
+      throw new Error(
+        `outputTo("${tag}"): no such output; declared: ${Object.keys(this.builders).join(", ")} (step "${this.step}")`,
+      );
+    b.push(value, this.windowMeta);
+  }
+}
+
+function checkedTimestamp(timestamp: Instant, input: Instant): Instant {
+  if (!Number.isInteger(timestamp) || timestamp < input)
+    throw new Error(
+      `outputWithTimestamp(${Instant.format(timestamp)}) is earlier than the input's timestamp ${Instant.format(input)} (allowed skew 0, as in Beam)`,
+    );
+  return timestamp;
+}

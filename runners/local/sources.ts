@@ -1,0 +1,127 @@
+import { BadRecordError, type DeadLetter, Instant, type ReadContext, type ReadStep, type Source } from "../../sdk/index.js";
+import { type ManualClock } from "../core/clock.js";
+import { type ReplayEvent } from "../core/test-stream.js";
+import { SourceWatermarks } from "../core/watermarks.js";
+import { BundleBuilder, type Meta, SOURCE_META, metaAt } from "./bundle.js";
+import { type Output, stepError } from "./operators/operator.js";
+
+export interface ReadDeps {
+  readonly step: ReadStep;
+  readonly source: Source<unknown>;
+  readonly eventTime: ((value: unknown) => Instant) | undefined;
+  readonly main: Output;
+  readonly deadLetters: Output | null;
+  /** Called between chunks: processing time and progress. */
+  readonly tick: () => Promise<void>;
+  readonly onDeadLetter: () => void;
+}
+
+/**
+ * Reads a bounded source split by split, chunk by chunk. Its watermark stays at MIN until
+ * the source is exhausted and then jumps to MAX: a bounded input is one epoch, so every
+ * trigger sees it as the stream runner would see the whole input arrive before the end.
+ */
+export async function readBounded(deps: ReadDeps): Promise<void> {
+  const { step, source } = deps;
+  const reading = source.reading;
+  if (!reading) throw stepError(step.name, new Error(`source kind "${source.kind}" cannot be read: it has no reading side`));
+  const bad = new BundleBuilder();
+  const ctx: ReadContext = {
+    step: step.name,
+    reject: (b: Omit<DeadLetter, "step">) => {
+      const letter: DeadLetter = { step: step.name, ...b };
+      if (!deps.deadLetters) throw new BadRecordError(letter);
+      deps.onDeadLetter();
+      bad.push(letter, SOURCE_META);
+    },
+  };
+  const splits = await reading.splits(ctx);
+  for (const split of splits)
+    for await (const chunk of reading.read(split, ctx)) {
+      if (chunk.values.length > 0)
+        await deps.main.emit({ values: chunk.values, metas: metasOf(deps, chunk.values, chunk.timestamps) });
+      if (bad.length > 0) await deps.deadLetters!.emit(bad.take());
+      await deps.tick();
+    }
+  if (bad.length > 0) await deps.deadLetters!.emit(bad.take());
+  await deps.main.watermark(Instant.MAX);
+  await deps.deadLetters?.watermark(Instant.MAX);
+}
+
+function metasOf(deps: ReadDeps, values: readonly unknown[], timestamps: readonly Instant[] | undefined): Meta | Meta[] {
+  const { eventTime } = deps;
+  if (!eventTime && !timestamps) return SOURCE_META;
+  const metas = new Array<Meta>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let t: Instant;
+    try {
+      t = eventTime ? eventTime(values[i]) : timestamps![i]!;
+    } catch (e) {
+      throw stepError(deps.step.name, e, "eventTime");
+    }
+    if (!Number.isInteger(t) || t < Instant.MIN || t > Instant.END_OF_GLOBAL_WINDOW)
+      throw stepError(
+        deps.step.name,
+        new Error(`event time ${String(t)} is not a whole-millisecond instant before the end of time`),
+      );
+    metas[i] = metaAt(t);
+  }
+  return metas;
+}
+
+type PartitionedEvent = ReplayEvent<unknown> & { readonly partition?: number };
+
+/** What a TestStream replay drives besides the read's output: every operator's processing time. */
+export interface TestStreamDeps extends ReadDeps {
+  readonly clock: ManualClock;
+  readonly processingTime: (now: Instant) => Promise<void>;
+}
+
+/**
+ * Replays a TestStream: bundles, watermark steps and processing-time steps, in order. With
+ * source partitions (or a maxDelay / idleTimeout on the read), the watermark comes from
+ * per-partition generators as a real source's would, and explicit steps only end the stream.
+ */
+export async function replayStream(deps: TestStreamDeps): Promise<void> {
+  const { step, clock } = deps;
+  const events = (deps.source as { readonly events?: readonly PartitionedEvent[] }).events;
+  if (!events) throw stepError(step.name, new Error('a "testStream" source needs its events (build it with testStream())'));
+  const params = (deps.source.params ?? {}) as { partitions?: number };
+  const partitions = params.partitions ?? 1;
+  const generated = partitions > 1 || step.maxDelay > 0 || step.idleTimeout !== null;
+  const source = generated
+    ? new SourceWatermarks({ partitions, maxDelay: step.maxDelay, idleTimeout: step.idleTimeout, clock })
+    : null;
+  const poll = async () => {
+    if (source?.poll()) await deps.main.watermark(source.current());
+  };
+  // The core's replayTestStream is synchronous; operators here are not, so the same replay is awaited event by event.
+  for (const e of events)
+    switch (e.kind) {
+      case "elements": {
+        const b = new BundleBuilder();
+        for (const { value, timestamp } of e.elements) {
+          const t = deps.eventTime ? deps.eventTime(value) : timestamp;
+          b.push(value, metaAt(t));
+          source?.onEvent(e.partition ?? 0, t);
+        }
+        await deps.main.emit(b.take());
+        await poll();
+        break;
+      }
+      case "watermark":
+        if (!source) await deps.main.watermark(e.to);
+        else if (e.to === Instant.MAX) {
+          for (let p = 0; p < partitions; p++) source.onEnd(p);
+          await poll();
+        }
+        break;
+      case "processingTime":
+        clock.advance(e.advanceBy);
+        await poll();
+        await deps.processingTime(clock.now());
+        break;
+    }
+  await deps.main.watermark(Instant.MAX);
+  await deps.deadLetters?.watermark(Instant.MAX);
+}

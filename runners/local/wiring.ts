@@ -1,0 +1,100 @@
+import { type BuiltPipeline, type CombineFn, type StepNode, type StepVisitor, visitStep } from "../../sdk/index.js";
+import { type Clock } from "../core/clock.js";
+import { listCombineFn } from "../core/grouping/list-combine.js";
+import { type LocalRunOptions } from "./api.js";
+import { GroupOperator } from "./operators/group.js";
+import { type Operator, type Output, stepError } from "./operators/operator.js";
+import { ParDoOperator } from "./operators/pardo.js";
+import { FlattenOperator, WindowIntoOperator } from "./operators/simple.js";
+import { WriteOperator } from "./operators/write.js";
+import { type GraphIndex, groupEngine } from "./plan.js";
+
+export interface WiringContext {
+  readonly index: GraphIndex;
+  readonly pipeline: BuiltPipeline;
+  readonly outputOf: (collection: string) => Output;
+  readonly clock: Clock;
+  readonly parallelism: number;
+  readonly options: LocalRunOptions;
+}
+
+/** An operator and what to release when the run ends. */
+export interface Built {
+  readonly operator: Operator;
+  readonly close?: () => Promise<void>;
+}
+
+type AnyCombine = CombineFn<unknown, unknown, unknown>;
+
+function runtimeOf<K extends "parDo" | "combine" | "write">(ctx: WiringContext, step: StepNode, kind: K) {
+  const r = ctx.pipeline.runtime.get(step.name);
+  if (r?.kind !== kind) throw stepError(step.name, new Error(`internal: the pipeline's runtime has no ${kind} for this step`));
+  return r as Extract<NonNullable<typeof r>, { kind: K }>;
+}
+
+/** The operator of each step kind: an exhaustive record, so a new kind fails to compile until it is handled here. */
+export async function buildOperator(step: StepNode, ctx: WiringContext): Promise<Built> {
+  const { index, outputOf } = ctx;
+  const inputWindowing = () => index.collection(step.inputs[0]!).windowing;
+  const group = (shape: "perKey" | "globally", combineFn: AnyCombine, withDefaults = false): Built => ({
+    operator: new GroupOperator({
+      step: step.name,
+      shape,
+      strategy: inputWindowing(),
+      combineFn,
+      withDefaults,
+      output: outputOf(step.outputs.main!),
+      clock: ctx.clock,
+    }),
+  });
+  const visitor: StepVisitor<Promise<Built>> = {
+    read: () => Promise.reject(new Error(`internal: read step "${step.name}" is a source, not an operator`)),
+    parDo: async (s) => {
+      const r = runtimeOf(ctx, s, "parDo");
+      const outputs = Object.fromEntries(Object.entries(s.outputs).map(([tag, id]) => [tag, outputOf(id)]));
+      const sideInputs = s.sideInputs.map((node) => ({ node, windowFn: index.collection(node.collection).windowing.windowFn }));
+      return {
+        operator: new ParDoOperator({
+          step: s,
+          doFn: r.doFn,
+          declarations: r.declarations,
+          outputs,
+          sideInputs,
+          allowedLateness: inputWindowing().allowedLateness,
+        }),
+      };
+    },
+    groupByKey: async () => group("perKey", listCombineFn() as AnyCombine),
+    combinePerKey: async (s) => {
+      const fn = runtimeOf(ctx, s, "combine").combineFn;
+      if (groupEngine(index, s) === "duckdb") return duckCombine(s, fn, ctx);
+      return group("perKey", fn);
+    },
+    combineGlobally: async (s) => group("globally", runtimeOf(ctx, s, "combine").combineFn, s.withDefaults),
+    flatten: async (s) => ({ operator: new FlattenOperator(s.name, s.inputs.length, outputOf(s.outputs.main!)) }),
+    windowInto: async (s) => ({
+      operator: new WindowIntoOperator(s.name, s.assignWindows ? s.strategy.windowFn : null, outputOf(s.outputs.main!)),
+    }),
+    write: async (s) => {
+      const { sink } = runtimeOf(ctx, s, "write");
+      if (!sink.writing) throw stepError(s.name, new Error(`sink kind "${sink.kind}" cannot be written: it has no writing side`));
+      return { operator: new WriteOperator(s.name, sink.writing, 1) };
+    },
+  };
+  return visitStep(step, visitor);
+}
+
+/** combinePerKey in DuckDB; until that engine is wired, the shared core's operator gives the same panes. */
+async function duckCombine(step: StepNode, fn: AnyCombine, ctx: WiringContext): Promise<Built> {
+  return {
+    operator: new GroupOperator({
+      step: step.name,
+      shape: "perKey",
+      strategy: ctx.index.collection(step.inputs[0]!).windowing,
+      combineFn: fn,
+      withDefaults: false,
+      output: ctx.outputOf(step.outputs.main!),
+      clock: ctx.clock,
+    }),
+  };
+}
