@@ -20,7 +20,7 @@ let tsxLoader: Promise<unknown> | undefined;
 const registerTsx = (): Promise<unknown> => (tsxLoader ??= import("tsx/esm/api").then(({ register }) => register()));
 
 /** A failure inside a user module as one line: esbuild, for one, puts the location on a second line. */
-const oneLine = (e: unknown): string => {
+export const oneLine = (e: unknown): string => {
   const text = (e instanceof Error ? e.message : String(e))
     .split("\n")
     .map((l) => l.trim())
@@ -58,4 +58,19 @@ export async function loadPipeline(modulePath: string, cwd: string): Promise<Pip
         `write \`export default Pipeline.define(name, optionsSchema, build)\``,
     );
   return loaded.default;
+}
+
+/** Options and validation problems are the user's to fix (exit 2); anything else thrown by the build is a failure. */
+export function buildPipeline<T>(module: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    // By name, not instanceof: the module may have built with another copy of the SDK.
+    const name = e instanceof Error ? e.name : "";
+    if (name === "OptionsError" || name === "PipelineValidationError") throw new CliError((e as Error).message);
+    throw new CliError(
+      `building the pipeline in ${module} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      1,
+    );
+  }
 }

@@ -1,17 +1,15 @@
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { main } from "../../runners/cli/main.js";
+import { type CliOptions, cli as run, fakeRunner } from "./support.js";
 
 const FIXTURES = "test/cli/fixtures";
 const COUNTS = `${FIXTURES}/counts.ts`;
 
-/** Runs the CLI in-process and captures what it writes. */
-async function cli(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
-  return { code, stdout, stderr };
-}
+/** Runs the CLI in-process with the real (still unfinished) local runner. */
+const cli = (...argv: string[]) => run(argv);
+
+/** The same with a fake local runner that plans two stages. */
+const withPlan = (argv: string[], options: CliOptions = {}) => run(argv, { runner: fakeRunner(), ...options });
 
 describe("beamline explain", () => {
   test("prints the plan as text by default", async () => {
@@ -99,19 +97,63 @@ describe("beamline explain", () => {
     expect(r.stderr).toMatch(/- step "parDo@\d+": a stateful DoFn .* needs a stable name/);
   });
 
+  test("text ends with the local plan: a block per stage with its boundary, engine, inputs and steps", async () => {
+    const r = await withPlan(["explain", COUNTS, "--input=x"]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout).toMatch(/\n {6}sink: text .*\nlocal plan: 2 stages\n/);
+    expect(
+      r.stdout.endsWith(
+        [
+          "local plan: 2 stages",
+          "  stage-1  boundary: read  inputs: (none)",
+          "    ReadLines",
+          "    Words/Split",
+          "    Words/Pair",
+          "  stage-2  boundary: shuffle (duckdb)  inputs: stage-1",
+          "    Count",
+          "    Format",
+          "    Write",
+          "",
+        ].join("\n"),
+      ),
+    ).toBe(true);
+  });
+
+  test("mermaid and dot show the stages as a subgraph or cluster of their own, linked in plan order", async () => {
+    const mermaid = await withPlan(["explain", COUNTS, "--format=mermaid", "--input=x"]);
+    expect(mermaid.stdout).toContain(
+      '  subgraph plan ["local plan"]\n' +
+        '    p0["stage-1<br/>read<br/>ReadLines<br/>Words/Split<br/>Words/Pair"]\n' +
+        '    p1["stage-2<br/>shuffle (duckdb)<br/>Count<br/>Format<br/>Write"]\n' +
+        "  end\n  p0 ==> p1\n",
+    );
+    const dot = await withPlan(["explain", COUNTS, "--format=dot", "--input=x"]);
+    expect(dot.stdout).toContain('    p0 [label="stage-1\\nread\\nReadLines\\nWords/Split\\nWords/Pair", shape=box];\n');
+    expect(dot.stdout).toMatch(/\n {2}subgraph cluster_plan \{\n[^]*\n {2}\}\n {2}p0 -> p1 \[style=bold\];\n\}\n$/);
+  });
+
+  test("when planLocal throws, the graph is still printed and the plan is said to be unavailable, with the reason", async () => {
+    const runner = {
+      ...fakeRunner(),
+      planLocal: () => {
+        throw new Error("fusion is\nunder construction");
+      },
+    };
+    const text = await run(["explain", COUNTS, "--input=x"], { runner });
+    expect(text).toMatchObject({ code: 0, stderr: "" });
+    expect(text.stdout).toMatch(/^pipeline "fixture-counts"/);
+    expect(text.stdout.endsWith("local plan: unavailable (fusion is under construction)\n")).toBe(true);
+    const mermaid = await run(["explain", COUNTS, "--format=mermaid", "--input=x"], { runner });
+    expect(mermaid.stdout.endsWith("%% local plan unavailable: fusion is under construction\n")).toBe(true);
+    const dot = await run(["explain", COUNTS, "--format=dot", "--input=x"], { runner });
+    expect(dot.stdout.endsWith("  // local plan unavailable: fusion is under construction\n}\n")).toBe(true);
+  });
+
   test("without a module it is a usage error", async () => {
     const r = await cli("explain", "--format=dot");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("explain needs a pipeline module");
     expect(r.stderr).toContain("Usage: beamline explain <module>");
-  });
-});
-
-describe("beamline run", () => {
-  test("says the local runner is not there yet and exits 2 without running anything", async () => {
-    const r = await cli("run", COUNTS, "--input=in/*.txt");
-    expect(r).toMatchObject({ code: 2, stdout: "" });
-    expect(r.stderr).toContain("the local runner is not available yet (issue #4)");
   });
 });
 
