@@ -4,10 +4,11 @@ import { type Clock, ManualClock, systemClock } from "../core/clock.js";
 import { type LocalRunOptions, type RunSummary, type StageInfo } from "./api.js";
 import { type Bundle } from "./bundle.js";
 import { type Operator, type Output, stepError } from "./operators/operator.js";
-import { GraphIndex, planStages } from "./plan.js";
+import { GraphIndex, countPerElementFusion, parquetPushdowns, planStages } from "./plan.js";
+import { LocalDb } from "./duckdb/index.js";
 import { type Stats, StageCounters } from "./stats.js";
 import { buildOperator, type Built } from "./wiring.js";
-import { readBounded, replayStream } from "./sources.js";
+import { readBounded, readPushdown, replayStream } from "./sources.js";
 import { WriteOperator } from "./operators/write.js";
 
 /**
@@ -35,9 +36,16 @@ export async function execute(pipeline: BuiltPipeline, options: LocalRunOptions)
     }
     return o;
   };
+  const duck: { db: Promise<LocalDb> | null } = { db: null };
+  const openDb = () => (duck.db ??= LocalDb.open({ memoryLimit: options.memoryLimit, tempDir: options.tempDir }));
+  const fusion = countPerElementFusion(index);
+  const pushdowns = parquetPushdowns(index);
   for (const step of pipeline.graph.steps)
     if (step.kind !== "read")
-      operators.set(step.name, await buildOperator(step, { index, pipeline, outputOf, clock, parallelism, options }));
+      operators.set(
+        step.name,
+        await buildOperator(step, { index, pipeline, outputOf, clock, parallelism, options, db: openDb, fusion }),
+      );
 
   const all = [...operators.values()].map((b) => b.operator);
   const processingTime = async (now: Instant) => {
@@ -71,7 +79,17 @@ export async function execute(pipeline: BuiltPipeline, options: LocalRunOptions)
         tick,
         onDeadLetter: () => void deadLetters++,
       };
-      if (step.source.kind === "testStream") await replayStream({ ...deps, clock: clock as ManualClock, processingTime });
+      const pushed = pushdowns.get(step.name);
+      if (pushed?.kind === "combinePerKey")
+        await readPushdown({
+          read: step,
+          combine: pushed,
+          strategy: index.collection(pushed.inputs[0]!).windowing,
+          db: openDb,
+          output: outputOf(pushed.outputs.main!),
+          counted: (n) => stats.rowsOut(stageOf.get(pushed.name)!, n),
+        });
+      else if (step.source.kind === "testStream") await replayStream({ ...deps, clock: clock as ManualClock, processingTime });
       else await readBounded(deps);
     }
     for (const w of writes) await w.commit();
@@ -80,6 +98,7 @@ export async function execute(pipeline: BuiltPipeline, options: LocalRunOptions)
     throw e;
   } finally {
     for (const b of operators.values()) await b.close?.();
+    if (duck.db) await (await duck.db).close();
   }
   const summary: RunSummary = {
     stages: stats.snapshot(),

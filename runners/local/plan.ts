@@ -42,23 +42,24 @@ const firesOnceAtEnd = (w: WindowingStrategy): boolean =>
   w.trigger.kind === "default" || (w.trigger.kind === "afterWatermark" && w.trigger.early === null && w.trigger.late === null);
 
 /**
- * How a grouping step runs. DuckDB when the answer is one pane per key and window that SQL
- * can compute: a built-in combiner, a bounded pipeline (so nothing is late), a trigger that
- * fires once at the end, non-merging windows and end-of-window timestamps. The shared core's
- * window operator otherwise, which handles every trigger, merging window and accumulation mode.
+ * How a grouping step runs. When the answer is one pane per key and window (a bounded
+ * pipeline, so nothing is late; a trigger that fires once at the end; non-merging windows):
+ * DuckDB for a built-in combiner with end-of-window timestamps, else "batch", a JS
+ * accumulator per key and window. Otherwise "js", the shared core's window operator, which
+ * handles every trigger, merging window and accumulation mode.
  */
-export function groupEngine(index: GraphIndex, step: StepNode): "duckdb" | "js" | null {
+export function groupEngine(index: GraphIndex, step: StepNode): "duckdb" | "batch" | "js" | null {
   if (step.kind !== "groupByKey" && step.kind !== "combinePerKey" && step.kind !== "combineGlobally") return null;
-  if (step.kind !== "combinePerKey" || step.combiner.kind !== "builtin") return "js";
-  if (!(DUCK_AGGREGATES as readonly string[]).includes(step.combiner.name)) return "js";
+  if (step.kind === "combineGlobally") return "js";
   const w = index.collection(step.inputs[0]!).windowing;
-  const ok =
-    index.bounded &&
-    firesOnceAtEnd(w) &&
-    w.windowFn.kind !== "sessions" &&
-    w.timestampCombiner === "endOfWindow" &&
-    !upstreamRetracts(index, step.inputs[0]!);
-  return ok ? "duckdb" : "js";
+  const once = index.bounded && firesOnceAtEnd(w) && w.windowFn.kind !== "sessions" && !upstreamRetracts(index, step.inputs[0]!);
+  if (!once) return "js";
+  const duck =
+    step.kind === "combinePerKey" &&
+    step.combiner.kind === "builtin" &&
+    (DUCK_AGGREGATES as readonly string[]).includes(step.combiner.name) &&
+    w.timestampCombiner === "endOfWindow";
+  return duck ? "duckdb" : "batch";
 }
 
 /** Whether any grouping before this collection emits retractions. */
@@ -101,6 +102,7 @@ function boundaryOf(step: StepNode): StageInfo["boundary"] | null {
  */
 export function planStages(index: GraphIndex): { stages: StageInfo[]; stageOf: Map<string, string> } {
   const stageOf = new Map<string, string>();
+  const pushed = new Set([...parquetPushdowns(index).values()].map((s) => s.name));
   const stages: { id: string; steps: string[]; boundary: StageInfo["boundary"]; engine: string | null; inputs: string[] }[] = [];
   for (const step of index.graph.steps) {
     const boundary = boundaryOf(step);
@@ -116,10 +118,56 @@ export function planStages(index: GraphIndex): { stages: StageInfo[]; stageOf: M
       id,
       steps: [step.name],
       boundary: boundary ?? "read",
-      engine: groupEngine(index, step),
+      engine: pushed.has(step.name) ? "duckdb-pushdown" : groupEngine(index, step),
       inputs: [...new Set(producerStages.filter((s) => s !== ""))],
     });
     stageOf.set(step.name, id);
   }
   return { stages, stageOf };
+}
+
+/**
+ * count.perElement pairs each element with null and counts per key. When its count runs in
+ * the batch or DuckDB engine, the pairing map is skipped and the count takes the elements as
+ * keys: a runner recognising a well-known composite by its kind (DESIGN.md). Returns the
+ * pairing steps to pass through and the counting steps that take bare keys.
+ */
+export function countPerElementFusion(index: GraphIndex): { passThrough: Set<string>; keysOnly: Set<string> } {
+  const passThrough = new Set<string>();
+  const keysOnly = new Set<string>();
+  for (const c of index.graph.composites) {
+    if (c.transform !== "count.perElement") continue;
+    const inner = index.graph.steps.filter((s) => s.parent === c.name);
+    const pair = inner.find((s) => s.kind === "parDo" && s.transform === "map");
+    const count = inner.find((s) => s.kind === "combinePerKey");
+    if (!pair || !count || inner.length !== 2) continue;
+    const consumers = index.consumers.get(pair.outputs.main!) ?? [];
+    if (consumers.length !== 1 || consumers[0]!.step !== count) continue;
+    if (groupEngine(index, count) === "js") continue;
+    passThrough.add(pair.name);
+    keysOnly.add(count.name);
+  }
+  return { passThrough, keysOnly };
+}
+
+/**
+ * read(parquet) straight into a built-in combine per key, with a schema that has `key` and
+ * `value` columns: the whole job is one SQL GROUP BY over read_parquet in DuckDB, so the rows
+ * never enter JS. Returns the combine step of each read pushed down.
+ */
+export function parquetPushdowns(index: GraphIndex): Map<string, StepNode> {
+  const out = new Map<string, StepNode>();
+  for (const read of index.graph.steps) {
+    if (read.kind !== "read" || read.source.kind !== "parquet" || read.eventTime) continue;
+    if (Object.keys(read.outputs).length !== 1) continue;
+    const main = index.collection(read.outputs.main!);
+    const fields = new Set(main.schema?.fields.map((f) => f.name) ?? []);
+    if (!fields.has("key") || !fields.has("value")) continue;
+    const consumers = index.consumers.get(main.id) ?? [];
+    const step = consumers[0]?.step;
+    if (consumers.length !== 1 || step?.kind !== "combinePerKey" || groupEngine(index, step) !== "duckdb") continue;
+    if (main.windowing.windowFn.kind !== "global") continue;
+    out.set(read.name, step);
+  }
+  return out;
 }

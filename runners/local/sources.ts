@@ -1,8 +1,22 @@
-import { BadRecordError, type DeadLetter, Instant, type ReadContext, type ReadStep, type Source } from "../../sdk/index.js";
+import {
+  BadRecordError,
+  type CombinePerKeyStep,
+  type DeadLetter,
+  GLOBAL_WINDOW,
+  Instant,
+  type ReadContext,
+  type ReadStep,
+  type Source,
+  type WindowingStrategy,
+  kv,
+  maxTimestamp,
+} from "../../sdk/index.js";
 import { type ManualClock } from "../core/clock.js";
 import { type ReplayEvent } from "../core/test-stream.js";
 import { SourceWatermarks } from "../core/watermarks.js";
 import { BundleBuilder, type Meta, SOURCE_META, metaAt } from "./bundle.js";
+import { type DuckAggregate, type LocalDb, parquetGroupSql } from "./duckdb/index.js";
+import { batchPane } from "./operators/batch-group.js";
 import { type Output, stepError } from "./operators/operator.js";
 
 export interface ReadDeps {
@@ -124,4 +138,41 @@ export async function replayStream(deps: TestStreamDeps): Promise<void> {
     }
   await deps.main.watermark(Instant.MAX);
   await deps.deadLetters?.watermark(Instant.MAX);
+}
+
+/** A read(parquet) → combine per key run as one SQL query (plan.ts, parquetPushdowns). */
+export async function readPushdown(deps: {
+  readonly read: ReadStep;
+  readonly combine: CombinePerKeyStep;
+  readonly strategy: WindowingStrategy;
+  readonly db: () => Promise<LocalDb>;
+  readonly output: Output;
+  readonly counted: (rows: number) => void;
+}): Promise<void> {
+  const { read, combine } = deps;
+  const glob = (read.source.params as { glob?: unknown } | null)?.glob;
+  if (typeof glob !== "string" || combine.combiner.kind !== "builtin")
+    throw stepError(read.name, new Error("internal: a pushed-down Parquet read needs a glob and a built-in combiner"));
+  const meta: Meta = {
+    timestamp: maxTimestamp(GLOBAL_WINDOW),
+    windows: [GLOBAL_WINDOW],
+    pane: batchPane(deps.strategy),
+    retraction: false,
+  };
+  try {
+    const spec = {
+      glob,
+      keyColumn: "key",
+      valueColumn: "value",
+      aggregate: combine.combiner.name as DuckAggregate,
+      step: combine.name,
+    };
+    for await (const batch of parquetGroupSql(await deps.db(), spec)) {
+      deps.counted(batch.keys.length);
+      await deps.output.emit({ values: batch.keys.map((k, i) => kv(k, batch.values[i])), metas: meta });
+    }
+  } catch (e) {
+    throw stepError(read.name, e, `read_parquet("${glob}") grouped in DuckDB`);
+  }
+  await deps.output.watermark(Instant.MAX);
 }

@@ -1,11 +1,21 @@
-import { type BuiltPipeline, type CombineFn, type StepNode, type StepVisitor, visitStep } from "../../sdk/index.js";
+import {
+  type BuiltPipeline,
+  type CombineFn,
+  type CombinePerKeyStep,
+  type StepNode,
+  type StepVisitor,
+  visitStep,
+} from "../../sdk/index.js";
 import { type Clock } from "../core/clock.js";
 import { listCombineFn } from "../core/grouping/list-combine.js";
 import { type LocalRunOptions } from "./api.js";
+import { type DuckAggregate, type LocalDb } from "./duckdb/index.js";
+import { BatchGroupOperator } from "./operators/batch-group.js";
+import { DuckCombineOperator } from "./operators/duck-combine.js";
 import { GroupOperator } from "./operators/group.js";
 import { type Operator, type Output, stepError } from "./operators/operator.js";
 import { ParDoOperator } from "./operators/pardo.js";
-import { FlattenOperator, WindowIntoOperator } from "./operators/simple.js";
+import { FlattenOperator, PassOperator, WindowIntoOperator } from "./operators/simple.js";
 import { WriteOperator } from "./operators/write.js";
 import { type GraphIndex, groupEngine } from "./plan.js";
 
@@ -16,6 +26,10 @@ export interface WiringContext {
   readonly clock: Clock;
   readonly parallelism: number;
   readonly options: LocalRunOptions;
+  /** The job's DuckDB instance, opened on first use. */
+  readonly db: () => Promise<LocalDb>;
+  /** count.perElement fusion (plan.ts). */
+  readonly fusion: { readonly passThrough: ReadonlySet<string>; readonly keysOnly: ReadonlySet<string> };
 }
 
 /** An operator and what to release when the run ends. */
@@ -47,9 +61,13 @@ export async function buildOperator(step: StepNode, ctx: WiringContext): Promise
       clock: ctx.clock,
     }),
   });
+  const batch = (combineFn: AnyCombine, keysOnly = false): Built => ({
+    operator: new BatchGroupOperator(step.name, inputWindowing(), combineFn, outputOf(step.outputs.main!), keysOnly),
+  });
   const visitor: StepVisitor<Promise<Built>> = {
     read: () => Promise.reject(new Error(`internal: read step "${step.name}" is a source, not an operator`)),
     parDo: async (s) => {
+      if (ctx.fusion.passThrough.has(s.name)) return { operator: new PassOperator(s.name, outputOf(s.outputs.main!)) };
       const r = runtimeOf(ctx, s, "parDo");
       const outputs = Object.fromEntries(Object.entries(s.outputs).map(([tag, id]) => [tag, outputOf(id)]));
       const sideInputs = s.sideInputs.map((node) => ({ node, windowFn: index.collection(node.collection).windowing.windowFn }));
@@ -64,11 +82,13 @@ export async function buildOperator(step: StepNode, ctx: WiringContext): Promise
         }),
       };
     },
-    groupByKey: async () => group("perKey", listCombineFn() as AnyCombine),
+    groupByKey: async (s) =>
+      groupEngine(index, s) === "batch" ? batch(listCombineFn() as AnyCombine) : group("perKey", listCombineFn() as AnyCombine),
     combinePerKey: async (s) => {
       const fn = runtimeOf(ctx, s, "combine").combineFn;
-      if (groupEngine(index, s) === "duckdb") return duckCombine(s, fn, ctx);
-      return group("perKey", fn);
+      const engine = groupEngine(index, s);
+      if (engine === "duckdb") return duckCombine(s, ctx);
+      return engine === "batch" ? batch(fn, ctx.fusion.keysOnly.has(s.name)) : group("perKey", fn);
     },
     combineGlobally: async (s) => group("globally", runtimeOf(ctx, s, "combine").combineFn, s.withDefaults),
     flatten: async (s) => ({ operator: new FlattenOperator(s.name, s.inputs.length, outputOf(s.outputs.main!)) }),
@@ -84,17 +104,18 @@ export async function buildOperator(step: StepNode, ctx: WiringContext): Promise
   return visitStep(step, visitor);
 }
 
-/** combinePerKey in DuckDB; until that engine is wired, the shared core's operator gives the same panes. */
-async function duckCombine(step: StepNode, fn: AnyCombine, ctx: WiringContext): Promise<Built> {
+/** combinePerKey with a built-in combiner in DuckDB (plan.ts decides when). */
+async function duckCombine(step: CombinePerKeyStep, ctx: WiringContext): Promise<Built> {
+  if (step.combiner.kind !== "builtin") throw new Error(`internal: step "${step.name}" has no built-in combiner`);
+  const aggregate = step.combiner.name as DuckAggregate;
   return {
-    operator: new GroupOperator({
-      step: step.name,
-      shape: "perKey",
-      strategy: ctx.index.collection(step.inputs[0]!).windowing,
-      combineFn: fn,
-      withDefaults: false,
-      output: ctx.outputOf(step.outputs.main!),
-      clock: ctx.clock,
-    }),
+    operator: new DuckCombineOperator(
+      step.name,
+      ctx.index.collection(step.inputs[0]!).windowing,
+      aggregate,
+      ctx.db,
+      ctx.outputOf(step.outputs.main!),
+      ctx.fusion.keysOnly.has(step.name),
+    ),
   };
 }

@@ -70,3 +70,23 @@ export class FlattenOperator implements Operator {
 
   async processingTime(): Promise<void> {}
 }
+
+/** A step the plan fused away (plan.ts, countPerElementFusion): bundles pass unchanged. */
+export class PassOperator implements Operator {
+  readonly droppedLate = 0;
+
+  constructor(
+    readonly step: string,
+    private readonly out: Output,
+  ) {}
+
+  process(_input: number, bundle: Bundle): Promise<void> {
+    return this.out.emit(bundle);
+  }
+
+  watermark(_input: number, at: Instant): Promise<void> {
+    return this.out.watermark(at);
+  }
+
+  async processingTime(): Promise<void> {}
+}

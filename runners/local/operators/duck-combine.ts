@@ -1,0 +1,101 @@
+import {
+  GLOBAL_WINDOW,
+  Instant,
+  type PaneInfo,
+  type Window,
+  type WindowingStrategy,
+  isKV,
+  kv,
+  maxTimestamp,
+} from "../../../sdk/index.js";
+import { windowNamespace } from "../../core/state/keys.js";
+import { type Bundle, BundleBuilder, type Meta, metaOf } from "../bundle.js";
+import { type DuckAggregate, DuckCombine, type LocalDb } from "../duckdb/index.js";
+import { batchPane } from "./batch-group.js";
+import { type Operator, type Output, describeElement, stepError } from "./operator.js";
+
+/**
+ * combinePerKey with a built-in combiner in DuckDB: each bundle is pre-aggregated in JS
+ * (combiner lifting), partials spill to DuckDB tables as data chunks, and the final GROUP BY
+ * key, window runs in SQL at the end of input, under the job's memory limit (spilling to the
+ * temp directory beyond it). The panes are the batch engine's (batch-group.ts).
+ */
+export class DuckCombineOperator implements Operator {
+  readonly droppedLate = 0;
+  private readonly windowIndex = new Map<string, number>();
+  private readonly windows: Window[] = [];
+  private readonly pane: PaneInfo;
+  private combine: DuckCombine | null = null;
+
+  constructor(
+    readonly step: string,
+    private readonly strategy: WindowingStrategy,
+    private readonly aggregate: DuckAggregate,
+    private readonly db: () => Promise<LocalDb>,
+    private readonly output: Output,
+    /** Elements are the keys themselves (count.perElement without its pairing map). */
+    private readonly keysOnly = false,
+  ) {
+    this.pane = batchPane(strategy);
+  }
+
+  async process(_input: number, bundle: Bundle): Promise<void> {
+    const c = (this.combine ??= await DuckCombine.create(await this.db(), { step: this.step, aggregate: this.aggregate }));
+    const n = bundle.values.length;
+    const keys: unknown[] = [];
+    const values: unknown[] = [];
+    const windows: number[] = [];
+    let last: Meta | null = null;
+    let lastWindows: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const m = metaOf(bundle, i);
+      if (m !== last) {
+        last = m;
+        lastWindows = m.windows.map((w) => this.indexOf(w));
+      }
+      const v = bundle.values[i];
+      for (const w of lastWindows) {
+        if (this.keysOnly) keys.push(v);
+        else {
+          if (!isKV(v)) throw stepError(this.step, new Error(`needs KV elements (key, value), got ${describeElement(v)}`));
+          keys.push(v.key);
+          values.push(v.value);
+        }
+        windows.push(w);
+      }
+    }
+    c.add(keys, windows, this.keysOnly ? [] : values);
+  }
+
+  private indexOf(w: Window): number {
+    const ns = w === GLOBAL_WINDOW ? "" : windowNamespace(w);
+    let i = this.windowIndex.get(ns);
+    if (i === undefined) {
+      i = this.windows.length;
+      this.windows.push(w);
+      this.windowIndex.set(ns, i);
+    }
+    return i;
+  }
+
+  async watermark(_input: number, at: Instant): Promise<void> {
+    if (at !== Instant.MAX) return;
+    if (this.combine) {
+      const metas = this.windows.map((w): Meta => ({
+        timestamp: maxTimestamp(w),
+        windows: [w],
+        pane: this.pane,
+        retraction: false,
+      }));
+      for await (const batch of this.combine.results()) {
+        const out = new BundleBuilder();
+        for (let i = 0; i < batch.keys.length; i++) out.push(kv(batch.keys[i], batch.values[i]), metas[batch.windows[i]!]!);
+        await this.output.emit(out.take());
+      }
+      this.combine = null;
+    }
+    await this.output.watermark(Instant.MAX);
+  }
+
+  async processingTime(): Promise<void> {}
+}
