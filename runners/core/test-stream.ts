@@ -11,7 +11,12 @@ export interface TestStreamTarget<T> {
 
 /** The events of a TestStream source (io/test-stream.ts), as the core sees them: plain data. */
 export type ReplayEvent<T> =
-  | { readonly kind: "elements"; readonly elements: readonly { readonly value: T; readonly timestamp: Instant }[] }
+  | {
+      readonly kind: "elements";
+      /** The source partition of a partitioned TestStream; absent means 0. */
+      readonly partition?: number;
+      readonly elements: readonly { readonly value: T; readonly timestamp: Instant }[];
+    }
   | { readonly kind: "watermark"; readonly to: Instant }
   | { readonly kind: "processingTime"; readonly advanceBy: number };
 

@@ -100,9 +100,10 @@ export async function replayStream(deps: TestStreamDeps): Promise<void> {
   const { step, clock } = deps;
   const events = (deps.source as { readonly events?: readonly PartitionedEvent[] }).events;
   if (!events) throw stepError(step.name, new Error('a "testStream" source needs its events (build it with testStream())'));
-  const params = (deps.source.params ?? {}) as { partitions?: number };
+  // A partitioned TestStream (io/test-stream.ts) generates its watermark per partition, as a real source would.
+  const params = (deps.source.params ?? {}) as { partitions?: number | null };
+  const generated = typeof params.partitions === "number";
   const partitions = params.partitions ?? 1;
-  const generated = partitions > 1 || step.maxDelay > 0 || step.idleTimeout !== null;
   const source = generated
     ? new SourceWatermarks({ partitions, maxDelay: step.maxDelay, idleTimeout: step.idleTimeout, clock })
     : null;

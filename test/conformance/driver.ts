@@ -20,7 +20,8 @@ import { type CaseEvent, type ConformanceCase, type ExpectedPane } from "./case.
 type Value = number | string;
 type AnyCombine = CombineFn<Value, unknown, unknown>;
 
-const COMBINERS: { readonly [K in ConformanceCase["aggregate"]]: () => AnyCombine } = {
+/** The combiner each aggregate runs with (a list for "list"), fresh per operator. */
+export const COMBINERS: { readonly [K in ConformanceCase["aggregate"]]: () => AnyCombine } = {
   list: () => listCombineFn<Value>() as AnyCombine,
   sum: () => sumFn() as AnyCombine,
   count: () => countFn() as AnyCombine,

@@ -9,7 +9,7 @@ import {
   maxTimestamp,
 } from "../../../sdk/index.js";
 import { windowNamespace } from "../../core/state/keys.js";
-import { type Bundle, BundleBuilder, type Meta, metaOf } from "../bundle.js";
+import { type Bundle, BundleBuilder, type Meta, isUniform, metaOf } from "../bundle.js";
 import { type DuckAggregate, DuckCombine, type LocalDb } from "../duckdb/index.js";
 import { batchPane } from "./batch-group.js";
 import { type Operator, type Output, describeElement, stepError } from "./operator.js";
@@ -42,6 +42,21 @@ export class DuckCombineOperator implements Operator {
   async process(_input: number, bundle: Bundle): Promise<void> {
     const c = (this.combine ??= await DuckCombine.create(await this.db(), { step: this.step, aggregate: this.aggregate }));
     const n = bundle.values.length;
+    const { metas } = bundle;
+    if (isUniform(metas) && metas.windows.length === 1) {
+      // The common case (one shared window): whole columns, no per-element bookkeeping.
+      const windows = new Array<number>(n).fill(this.indexOf(metas.windows[0]!));
+      if (this.keysOnly) return c.add(bundle.values, windows, []);
+      const keys = new Array<unknown>(n);
+      const values = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) {
+        const v = bundle.values[i];
+        if (!isKV(v)) throw stepError(this.step, new Error(`needs KV elements (key, value), got ${describeElement(v)}`));
+        keys[i] = v.key;
+        values[i] = v.value;
+      }
+      return c.add(keys, windows, values);
+    }
     const keys: unknown[] = [];
     const values: unknown[] = [];
     const windows: number[] = [];
