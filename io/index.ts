@@ -1,5 +1,9 @@
-// Sources and sinks. Each is a descriptor the graph records (kind, boundedness, params);
-// the reading and writing side comes with the runners.
+// Sources and sinks. Each is a descriptor the graph records (kind, boundedness, params,
+// schema) with the reading or writing side runners call (sdk/io.ts).
 export { text, type TextWriteOptions } from "./text.js";
+export { csv, type CsvReadOptions, type CsvWriteOptions } from "./csv.js";
+export { json, type JsonWriteOptions } from "./json.js";
+export { parquet, type ParquetWriteOptions } from "./parquet.js";
+export { arrow, type ArrowWriteOptions } from "./arrow.js";
 export { memory, type MemorySource, type MemoryCreateOptions } from "./memory.js";
 export { testStream, TestStreamBuilder, type TestStreamEvent, type TestStreamSource } from "./test-stream.js";
