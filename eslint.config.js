@@ -66,7 +66,7 @@ const layersRule = {
 };
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "test/**/fixtures/"] },
+  { ignores: ["dist/", "node_modules/", "coverage/", "out/", "test/**/fixtures/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -37,7 +37,7 @@ export default Pipeline.define("access-log", Options, (p, opts) => {
     windowInto(calendarDays(1, "UTC"), { name: "Days" }),
   );
   const pv = requests.pipe(
-    map((r: Request) => kv("site", null), "PageView"),
+    map(() => kv("site", null), "PageView"),
     count.perKey("PageViews"),
   );
   const uv = requests.pipe(

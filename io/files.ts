@@ -24,7 +24,7 @@ import {
 // output directory, published by renaming at commit (two-phase, idempotent).
 
 /** Values per chunk a reader aims for: enough to amortise per-chunk work, few enough to keep memory flat. */
-export const CHUNK_SIZE = 8192;
+export const CHUNK_SIZE = 2048;
 
 /** Dead letters carry at most this much of the raw record (sdk/io.ts DeadLetter.record). */
 const MAX_RECORD_TEXT = 64 * 1024;

@@ -96,7 +96,9 @@ export async function runCommand(args: readonly string[], io: CliIO, runner: Loc
 
   const progress = new ProgressRenderer(io.terminal);
   try {
-    const summary = await runner.runLocal(built, { ...flags.options, observer: progress });
+    // Workers import the module and build the pipeline again from the same options.
+    const source = { module: path.resolve(process.cwd(), module), options: built.options };
+    const summary = await runner.runLocal(built, { ...flags.options, observer: progress, source });
     progress.stop();
     io.stderr(formatSummary(summary, progress.stages));
     return 0;

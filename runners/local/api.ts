@@ -10,6 +10,11 @@ export interface LocalRunOptions {
   readonly tempDir?: string;
   /** Progress and summary; the CLI draws them. */
   readonly observer?: RunObserver;
+  /**
+   * The module the pipeline came from and the options it was built with, so that workers can
+   * build it again: without it, every DoFn runs on this thread.
+   */
+  readonly source?: { readonly module: string; readonly options: unknown };
   /** Processing time; default the system clock. TestStream sources always use a manual clock. */
   readonly clock?: Clock;
 }

@@ -62,3 +62,11 @@ export class BundleBuilder {
     return b;
   }
 }
+
+/** Windows equal to the global window point at GLOBAL_WINDOW again (a structured clone loses its identity). */
+export function canonicalMeta(m: Meta): Meta {
+  const w = m.windows[0];
+  return m.windows.length === 1 && w !== GLOBAL_WINDOW && w!.start === GLOBAL_WINDOW.start && w!.end === GLOBAL_WINDOW.end
+    ? { ...m, windows: [GLOBAL_WINDOW] }
+    : m;
+}

@@ -4,7 +4,8 @@ import { type Clock, ManualClock, systemClock } from "../core/clock.js";
 import { type LocalRunOptions, type RunSummary, type StageInfo } from "./api.js";
 import { type Bundle } from "./bundle.js";
 import { type Operator, type Output, stepError } from "./operators/operator.js";
-import { GraphIndex, countPerElementFusion, parquetPushdowns, planStages } from "./plan.js";
+import { GraphIndex, countPerElementFusion, parquetPushdowns, planStages, poolChains } from "./plan.js";
+import { DoFnPool, PoolChainOperator } from "./pool.js";
 import { LocalDb } from "./duckdb/index.js";
 import { type Stats, StageCounters } from "./stats.js";
 import { buildOperator, type Built } from "./wiring.js";
@@ -47,6 +48,7 @@ export async function execute(pipeline: BuiltPipeline, options: LocalRunOptions)
         await buildOperator(step, { index, pipeline, outputOf, clock, parallelism, options, db: openDb, fusion }),
       );
 
+  const pool = startPool(pipeline, options, parallelism, index, fusion.passThrough, operators, outputOf);
   const all = [...operators.values()].map((b) => b.operator);
   const processingTime = async (now: Instant) => {
     for (const op of all) await op.processingTime(now);
@@ -87,7 +89,14 @@ export async function execute(pipeline: BuiltPipeline, options: LocalRunOptions)
           strategy: index.collection(pushed.inputs[0]!).windowing,
           db: openDb,
           output: outputOf(pushed.outputs.main!),
-          counted: (n) => stats.rowsOut(stageOf.get(pushed.name)!, n),
+          fields: index.collection(step.outputs.main!).schema?.fields ?? [],
+          // The rows read count as the plain read's would: into and out of the read stage, into the combine's.
+          counted: (n) => {
+            const from = stageOf.get(step.name)!;
+            stats.rowsIn(from, n);
+            stats.rowsOut(from, n);
+            stats.rowsIn(stageOf.get(pushed.name)!, n);
+          },
         });
       else if (step.source.kind === "testStream") await replayStream({ ...deps, clock: clock as ManualClock, processingTime });
       else await readBounded(deps);
@@ -99,6 +108,7 @@ export async function execute(pipeline: BuiltPipeline, options: LocalRunOptions)
   } finally {
     for (const b of operators.values()) await b.close?.();
     if (duck.db) await (await duck.db).close();
+    await pool?.close();
   }
   const summary: RunSummary = {
     stages: stats.snapshot(),
@@ -109,6 +119,29 @@ export async function execute(pipeline: BuiltPipeline, options: LocalRunOptions)
   };
   options.observer?.finished?.(summary);
   return summary;
+}
+
+/** With the pipeline's module known and more than one thread, chains of stateless DoFns run on a worker pool. */
+function startPool(
+  pipeline: BuiltPipeline,
+  options: LocalRunOptions,
+  parallelism: number,
+  index: GraphIndex,
+  passThrough: ReadonlySet<string>,
+  operators: Map<string, Built>,
+  outputOf: (collection: string) => Output,
+): DoFnPool | null {
+  if (!options.source || parallelism < 2) return null;
+  const chains = poolChains(index, passThrough);
+  if (chains.length === 0) return null;
+  const pool = new DoFnPool(options.source, pipeline.hash, parallelism);
+  for (const chain of chains) {
+    const first = chain[0]!;
+    const last = index.steps.get(chain.at(-1)!)!;
+    const inline = operators.get(first)!.operator;
+    operators.set(first, { operator: new PoolChainOperator(first, chain, pool, inline, outputOf(last.outputs.main!)) });
+  }
+  return pool;
 }
 
 /** Counts what a read emits as its stage's input. */

@@ -171,3 +171,34 @@ export function parquetPushdowns(index: GraphIndex): Map<string, StepNode> {
   }
   return out;
 }
+
+/**
+ * Chains of stateless DoFns right after a bounded read (no state, timers, side inputs, async
+ * concurrency or tagged outputs; each feeding only the next): the work a worker pool can take.
+ * Steps fused away (passThrough) end a chain.
+ */
+export function poolChains(index: GraphIndex, passThrough: ReadonlySet<string>): string[][] {
+  if (!index.bounded) return [];
+  const chains: string[][] = [];
+  for (const read of index.graph.steps) {
+    if (read.kind !== "read") continue;
+    const chain: string[] = [];
+    let collection = read.outputs.main!;
+    for (;;) {
+      const consumers = index.consumers.get(collection) ?? [];
+      const step = consumers[0]?.step;
+      if (consumers.length !== 1 || step?.kind !== "parDo" || passThrough.has(step.name)) break;
+      const plain =
+        step.state.length === 0 &&
+        step.timers.length === 0 &&
+        step.sideInputs.length === 0 &&
+        step.concurrency === null &&
+        Object.keys(step.outputs).length === 1;
+      if (!plain) break;
+      chain.push(step.name);
+      collection = step.outputs.main!;
+    }
+    if (chain.length > 0) chains.push(chain);
+  }
+  return chains;
+}

@@ -1,7 +1,9 @@
 import {
+  type ArrowFieldType,
   BadRecordError,
   type CombinePerKeyStep,
   type DeadLetter,
+  type FieldDescriptor,
   GLOBAL_WINDOW,
   Instant,
   type ReadContext,
@@ -15,7 +17,7 @@ import { type ManualClock } from "../core/clock.js";
 import { type ReplayEvent } from "../core/test-stream.js";
 import { SourceWatermarks } from "../core/watermarks.js";
 import { BundleBuilder, type Meta, SOURCE_META, metaAt } from "./bundle.js";
-import { type DuckAggregate, type LocalDb, parquetGroupSql } from "./duckdb/index.js";
+import { type DuckAggregate, type LocalDb, parquetGroupSql, parquetRowCount } from "./duckdb/index.js";
 import { batchPane } from "./operators/batch-group.js";
 import { type Output, stepError } from "./operators/operator.js";
 
@@ -49,17 +51,30 @@ export async function readBounded(deps: ReadDeps): Promise<void> {
       bad.push(letter, SOURCE_META);
     },
   };
-  const splits = await reading.splits(ctx);
-  for (const split of splits)
-    for await (const chunk of reading.read(split, ctx)) {
+  const splits = await fromSource(step, () => reading.splits(ctx));
+  for (const split of splits) {
+    const chunks = reading.read(split, ctx)[Symbol.asyncIterator]();
+    for (let next = await fromSource(step, () => chunks.next()); !next.done; next = await fromSource(step, () => chunks.next())) {
+      const chunk = next.value;
       if (chunk.values.length > 0)
         await deps.main.emit({ values: chunk.values, metas: metasOf(deps, chunk.values, chunk.timestamps) });
       if (bad.length > 0) await deps.deadLetters!.emit(bad.take());
       await deps.tick();
     }
+  }
   if (bad.length > 0) await deps.deadLetters!.emit(bad.take());
   await deps.main.watermark(Instant.MAX);
   await deps.deadLetters?.watermark(Instant.MAX);
+}
+
+/** A call into the source: its failures (a glob matching nothing, an unreadable file) name the read step. */
+async function fromSource<T>(step: ReadStep, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    // A bad record's message already names the step, the file and the position.
+    throw e instanceof BadRecordError ? e : stepError(step.name, e);
+  }
 }
 
 function metasOf(deps: ReadDeps, values: readonly unknown[], timestamps: readonly Instant[] | undefined): Meta | Meta[] {
@@ -148,9 +163,14 @@ export async function readPushdown(deps: {
   readonly strategy: WindowingStrategy;
   readonly db: () => Promise<LocalDb>;
   readonly output: Output;
+  /** The read's schema: DuckDB's values are turned into what it says, as the plain read would. */
+  readonly fields: readonly FieldDescriptor[];
+  /** The rows the files hold: grouped in DuckDB, they never reach JS to be counted there. */
   readonly counted: (rows: number) => void;
 }): Promise<void> {
   const { read, combine } = deps;
+  const keyType = deps.fields.find((f) => f.name === "key")?.type;
+  const valueType = deps.fields.find((f) => f.name === "value")?.type;
   const glob = (read.source.params as { glob?: unknown } | null)?.glob;
   if (typeof glob !== "string" || combine.combiner.kind !== "builtin")
     throw stepError(read.name, new Error("internal: a pushed-down Parquet read needs a glob and a built-in combiner"));
@@ -168,12 +188,20 @@ export async function readPushdown(deps: {
       aggregate: combine.combiner.name as DuckAggregate,
       step: combine.name,
     };
+    deps.counted(await parquetRowCount(await deps.db(), glob));
     for await (const batch of parquetGroupSql(await deps.db(), spec)) {
-      deps.counted(batch.keys.length);
-      await deps.output.emit({ values: batch.keys.map((k, i) => kv(k, batch.values[i])), metas: meta });
+      const values = batch.keys.map((k, i) => kv(asField(keyType, "key", k), asField(valueType, "value", batch.values[i])));
+      await deps.output.emit({ values, metas: meta });
     }
   } catch (e) {
     throw stepError(read.name, e, `read_parquet("${glob}") grouped in DuckDB`);
   }
   await deps.output.watermark(Instant.MAX);
+}
+
+/** A value DuckDB gave back as the field's JS type: a BIGINT of a z.int() field is a number, as io/fields.ts reads it. */
+function asField(type: ArrowFieldType | undefined, field: string, v: unknown): unknown {
+  if (typeof v !== "bigint" || (type !== "int64" && type !== "int32" && type !== "float64")) return v;
+  if (type === "float64" || Number.isSafeInteger(Number(v))) return Number(v);
+  throw new Error(`column "${field}": ${v} is not a safe integer, which its schema field needs`);
 }

@@ -1,4 +1,21 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach } from "vitest";
 import { type Instant, type Json, type Sink, type Source } from "../../sdk/index.js";
+
+const dirs: string[] = [];
+
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
+});
+
+/** A fresh directory under the OS temp dir, removed after the test. */
+export async function tempDir(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "beamline-local-"));
+  dirs.push(dir);
+  return dir;
+}
 
 /** A bounded in-test source that really reads: values in chunks of `chunk`, optionally timestamped. */
 export function valuesOf<T>(values: readonly T[], options: { chunk?: number; timestamps?: readonly Instant[] } = {}): Source<T> {

@@ -50,6 +50,17 @@ export function parquetGroupQuery(spec: ParquetGroupSpec): string {
   return `SELECT ${quoteIdent(keyColumn)} AS k, ${agg} AS v FROM read_parquet(${quoteLiteral(glob)}) GROUP BY ALL`;
 }
 
+/** The rows of the Parquet files matching `glob`, from their footers: what the pushed-down read stands for. */
+export async function parquetRowCount(db: LocalDb, glob: string): Promise<number> {
+  const connection = await db.connect();
+  try {
+    const result = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(glob)})`);
+    return Number(result.getRows()[0]?.[0] ?? 0);
+  } finally {
+    db.disconnect(connection);
+  }
+}
+
 /**
  * read(parquet) → combinePerKey(built-in) in the global window, run entirely in DuckDB: no row
  * crosses into JS before it is grouped. Keys come back as DuckDB's JS conversion gives them

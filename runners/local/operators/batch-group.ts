@@ -52,7 +52,7 @@ interface Entry {
  * The one pane a bounded run gives each key and window when the trigger fires once at the
  * watermark (plan.ts, groupEngine): ON_TIME, first, and last unless allowed lateness keeps
  * the default trigger open. The same pane the shared core's window operator emits; see
- * test/local/batch-group.test.ts, which compares the two.
+ * test/local/engines.test.ts, which compares the two.
  */
 export function batchPane(strategy: WindowingStrategy): PaneInfo {
   const isLast = strategy.trigger.kind === "afterWatermark" || strategy.allowedLateness === 0;

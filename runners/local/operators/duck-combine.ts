@@ -6,12 +6,14 @@ import {
   type WindowingStrategy,
   isKV,
   kv,
+  maxFn,
   maxTimestamp,
+  minFn,
 } from "../../../sdk/index.js";
 import { windowNamespace } from "../../core/state/keys.js";
 import { type Bundle, BundleBuilder, type Meta, isUniform, metaOf } from "../bundle.js";
 import { type DuckAggregate, DuckCombine, type LocalDb } from "../duckdb/index.js";
-import { batchPane } from "./batch-group.js";
+import { BatchGroupOperator, batchPane } from "./batch-group.js";
 import { type Operator, type Output, describeElement, stepError } from "./operator.js";
 
 /**
@@ -26,6 +28,8 @@ export class DuckCombineOperator implements Operator {
   private readonly windows: Window[] = [];
   private readonly pane: PaneInfo;
   private combine: DuckCombine | null = null;
+  /** min or max of bigints (DuckDB's columns hold numbers and strings): the batch engine takes the step. */
+  private fallback: BatchGroupOperator | null = null;
 
   constructor(
     readonly step: string,
@@ -39,7 +43,17 @@ export class DuckCombineOperator implements Operator {
     this.pane = batchPane(strategy);
   }
 
-  async process(_input: number, bundle: Bundle): Promise<void> {
+  async process(input: number, bundle: Bundle): Promise<void> {
+    if (bundle.values.length === 0) return;
+    if (this.combine === null && this.fallback === null && this.needsJs(bundle))
+      this.fallback = new BatchGroupOperator(
+        this.step,
+        this.strategy,
+        this.aggregate === "min" ? minFn<bigint>() : maxFn<bigint>(),
+        this.output,
+        this.keysOnly,
+      );
+    if (this.fallback) return this.fallback.process(input, bundle);
     const c = (this.combine ??= await DuckCombine.create(await this.db(), { step: this.step, aggregate: this.aggregate }));
     const n = bundle.values.length;
     const { metas } = bundle;
@@ -82,6 +96,13 @@ export class DuckCombineOperator implements Operator {
     c.add(keys, windows, this.keysOnly ? [] : values);
   }
 
+  /** Whether the step's first value is a bigint for min or max, which only JS compares. */
+  private needsJs(bundle: Bundle): boolean {
+    if (this.aggregate !== "min" && this.aggregate !== "max") return false;
+    const v = bundle.values[0];
+    return isKV(v) && typeof v.value === "bigint";
+  }
+
   private indexOf(w: Window): number {
     const ns = w === GLOBAL_WINDOW ? "" : windowNamespace(w);
     let i = this.windowIndex.get(ns);
@@ -93,7 +114,8 @@ export class DuckCombineOperator implements Operator {
     return i;
   }
 
-  async watermark(_input: number, at: Instant): Promise<void> {
+  async watermark(input: number, at: Instant): Promise<void> {
+    if (this.fallback) return this.fallback.watermark(input, at);
     if (at !== Instant.MAX) return;
     if (this.combine) {
       const metas = this.windows.map((w): Meta => ({
