@@ -14,7 +14,7 @@ import {
   maxTimestamp,
 } from "../../sdk/index.js";
 import { type ManualClock } from "../core/clock.js";
-import { type ReplayEvent } from "../core/test-stream.js";
+import { type ReplayEvent, replayTestStream } from "../core/test-stream.js";
 import { SourceWatermarks } from "../core/watermarks.js";
 import { BundleBuilder, type Meta, SOURCE_META, metaAt } from "./bundle.js";
 import { type DuckAggregate, type LocalDb, parquetGroupSql, parquetRowCount } from "./duckdb/index.js";
@@ -98,8 +98,6 @@ function metasOf(deps: ReadDeps, values: readonly unknown[], timestamps: readonl
   return metas;
 }
 
-type PartitionedEvent = ReplayEvent<unknown> & { readonly partition?: number };
-
 /** What a TestStream replay drives besides the read's output: every operator's processing time. */
 export interface TestStreamDeps extends ReadDeps {
   readonly clock: ManualClock;
@@ -113,7 +111,7 @@ export interface TestStreamDeps extends ReadDeps {
  */
 export async function replayStream(deps: TestStreamDeps): Promise<void> {
   const { step, clock } = deps;
-  const events = (deps.source as { readonly events?: readonly PartitionedEvent[] }).events;
+  const events = (deps.source as { readonly events?: readonly ReplayEvent<unknown>[] }).events;
   if (!events) throw stepError(step.name, new Error('a "testStream" source needs its events (build it with testStream())'));
   // A partitioned TestStream (io/test-stream.ts) generates its watermark per partition, as a real source would.
   const params = (deps.source.params ?? {}) as { partitions?: number | null };
@@ -125,33 +123,29 @@ export async function replayStream(deps: TestStreamDeps): Promise<void> {
   const poll = async () => {
     if (source?.poll()) await deps.main.watermark(source.current());
   };
-  // The core's replayTestStream is synchronous; operators here are not, so the same replay is awaited event by event.
-  for (const e of events)
-    switch (e.kind) {
-      case "elements": {
-        const b = new BundleBuilder();
-        for (const { value, timestamp } of e.elements) {
-          const t = deps.eventTime ? deps.eventTime(value) : timestamp;
-          b.push(value, metaAt(t));
-          source?.onEvent(e.partition ?? 0, t);
-        }
-        await deps.main.emit(b.take());
-        await poll();
-        break;
+  await replayTestStream(events, clock, {
+    elements: async (bundle, partition) => {
+      const b = new BundleBuilder();
+      for (const { value, timestamp } of bundle) {
+        const t = deps.eventTime ? deps.eventTime(value) : timestamp;
+        b.push(value, metaAt(t));
+        source?.onEvent(partition, t);
       }
-      case "watermark":
-        if (!source) await deps.main.watermark(e.to);
-        else if (e.to === Instant.MAX) {
-          for (let p = 0; p < partitions; p++) source.onEnd(p);
-          await poll();
-        }
-        break;
-      case "processingTime":
-        clock.advance(e.advanceBy);
+      await deps.main.emit(b.take());
+      await poll();
+    },
+    watermark: async (to) => {
+      if (!source) await deps.main.watermark(to);
+      else if (to === Instant.MAX) {
+        for (let p = 0; p < partitions; p++) source.onEnd(p);
         await poll();
-        await deps.processingTime(clock.now());
-        break;
-    }
+      }
+    },
+    processingTime: async (now) => {
+      await poll();
+      await deps.processingTime(now);
+    },
+  });
   await deps.main.watermark(Instant.MAX);
   await deps.deadLetters?.watermark(Instant.MAX);
 }

@@ -130,16 +130,16 @@ describe("TestStream", () => {
     expect(() => testStream({ partitions: 0 })).toThrow(/partitions must be a positive whole number, got 0/);
   });
 
-  test("its events are the core's replay events, partition included", () => {
+  test("its events are the core's replay events, partition included", async () => {
     const s = testStream<string>({ partitions: 2 }).addElementsTo(1, ["a", 5]).advanceWatermarkToInfinity();
     const events: readonly ReplayEvent<string>[] = s.events;
     const bundles: unknown[] = [];
-    replayTestStream(events, new ManualClock(0), {
-      elements: (bundle) => bundles.push(bundle),
+    await replayTestStream(events, new ManualClock(0), {
+      elements: (bundle, partition) => void bundles.push({ partition, bundle }),
       watermark: () => {},
       processingTime: () => {},
     });
-    expect(bundles).toEqual([[{ value: "a", timestamp: 5 }]]);
+    expect(bundles).toEqual([{ partition: 1, bundle: [{ value: "a", timestamp: 5 }] }]);
     expect(events[0]).toMatchObject({ partition: 1 });
   });
 
