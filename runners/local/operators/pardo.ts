@@ -25,15 +25,6 @@ export interface ParDoDeps {
 
 type TimerCallback = (ctx: never) => void | Promise<void>;
 
-interface Current {
-  value: unknown;
-  meta: Meta;
-  window: Window;
-  /** The element's meta narrowed to this window (shared when it has one window). */
-  windowMeta: Meta;
-  scope: KeyScope | null;
-}
-
 /**
  * A parDo: runs the DoFn over each element in each of its windows, with state and timers
  * per key and window when declared, side inputs once their matching window is complete
@@ -52,7 +43,6 @@ export class ParDoOperator implements Operator {
   private readonly shared: ElementContext;
   private inputWatermark: Instant = Instant.MIN;
   private forwarded: Instant = Instant.MIN;
-  private now: Instant = Instant.MIN;
 
   constructor(private readonly deps: ParDoDeps) {
     this.step = deps.step.name;
@@ -107,7 +97,6 @@ export class ParDoOperator implements Operator {
   }
 
   async processingTime(now: Instant): Promise<void> {
-    this.now = now;
     if (!this.keyed) return;
     this.keyed.timers.setProcessingTime(now);
     for (let t = this.keyed.timers.pollProcessingTimer(); t; t = this.keyed.timers.pollProcessingTimer()) await this.fire(t);
@@ -118,25 +107,13 @@ export class ParDoOperator implements Operator {
 
   private async element(value: unknown, meta: Meta): Promise<void> {
     const one = meta.windows.length === 1;
-    const ctx = this.shared;
     for (const window of meta.windows) {
       if (this.keyed?.isExpired(window, this.inputWatermark)) {
         this.droppedLate++;
         continue;
       }
-      ctx.value = value;
-      ctx.meta = meta;
-      ctx.timestamp = meta.timestamp;
-      ctx.pane = meta.pane;
-      ctx.retraction = meta.retraction;
-      ctx.window = window;
-      ctx.windowMeta = one ? meta : { ...meta, windows: [window] };
-      if (this.keyed) {
-        const scope = this.keyed.scope(value, window);
-        ctx.state = this.keyed.state(scope);
-        ctx.timers = this.keyed.timerHandles(scope);
-      }
-      if (this.side.count > 0) ctx.side = this.side.viewsFor(window);
+      const scope = this.keyed ? this.keyed.scope(value, window) : null;
+      const ctx = this.fill(this.shared, value, meta, window, one ? meta : { ...meta, windows: [window] }, scope);
       try {
         const r = this.doFn.process(value, ctx as never);
         if (r instanceof Promise) await r;
@@ -144,6 +121,22 @@ export class ParDoOperator implements Operator {
         throw stepError(this.step, e, `element ${describeElement(value)}`);
       }
     }
+  }
+
+  /** Points a context at one element in one window. */
+  private fill(ctx: ElementContext, value: unknown, meta: Meta, window: Window, windowMeta: Meta, scope: KeyScope | null) {
+    ctx.value = value;
+    ctx.timestamp = meta.timestamp;
+    ctx.pane = meta.pane;
+    ctx.retraction = meta.retraction;
+    ctx.window = window;
+    ctx.windowMeta = windowMeta;
+    if (scope) {
+      ctx.state = this.keyed!.state(scope);
+      ctx.timers = this.keyed!.timerHandles(scope);
+    }
+    if (this.side.count > 0) ctx.side = this.side.viewsFor(window);
+    return ctx;
   }
 
   /** Async DoFns: at most `limit` elements in flight; ordered keeps the outputs in input order. */
@@ -164,8 +157,13 @@ export class ParDoOperator implements Operator {
         const slot = results.length;
         results.push(undefined as never);
         const outs: { tag: string; value: unknown; meta: Meta }[] = [];
-        const cur: Current = { value, meta, window, windowMeta: { ...meta, windows: [window] }, scope: null };
-        const ctx = this.context(cur, (tag, v, m) => outs.push({ tag, value: v, meta: m }));
+        const targets = Object.fromEntries(
+          Object.keys(this.builders).map((tag) => [
+            tag,
+            { push: (v: unknown, m: Meta) => void outs.push({ tag, value: v, meta: m }) },
+          ]),
+        );
+        const ctx = this.fill(new ElementContext(this.step, targets), value, meta, window, { ...meta, windows: [window] }, null);
         const p = (async () => {
           try {
             await this.doFn.process(value, ctx as never);
@@ -212,47 +210,12 @@ export class ParDoOperator implements Operator {
         ? t.time
         : Math.min(Math.max(this.inputWatermark, scope.window.start), Math.max(scope.window.start, scope.window.end - 1));
     const meta: Meta = { timestamp: at, windows: [scope.window], pane: NO_FIRING, retraction: false };
-    const cur: Current = { value: undefined, meta, window: scope.window, windowMeta: meta, scope };
-    await this.invoke(
-      cur,
-      (ctx) => callback(Object.assign(ctx, { key: scope.key, domain: t.domain, timestamp: t.time }) as never),
-      `timer "${t.name}" of key ${describeElement(scope.key)}`,
-    );
-  }
-
-  // ---- contexts and outputs ----
-
-  private async invoke(cur: Current, run: (ctx: object) => void | Promise<void>, what?: string): Promise<void> {
-    const ctx = this.context(cur, (tag, v, m) => this.builders[tag]!.push(v, m));
+    const ctx = this.fill(new ElementContext(this.step, this.builders), undefined, meta, scope.window, meta, scope);
     try {
-      const r = run(ctx);
-      if (r instanceof Promise) await r;
+      await callback(Object.assign(ctx, { key: scope.key, domain: t.domain, timestamp: t.time }) as never);
     } catch (e) {
-      throw stepError(this.step, e, what ?? `element ${describeElement(cur.value)}`);
+      throw stepError(this.step, e, `timer "${t.name}" of key ${describeElement(scope.key)}`);
     }
-  }
-
-  private context(cur: Current, out: (tag: string, value: unknown, meta: Meta) => void): object {
-    const step = this.step;
-    const tags = this.builders;
-    const side = this.side.count > 0 ? this.side.viewsFor(cur.window) : {};
-    return {
-      timestamp: cur.meta.timestamp,
-      window: cur.window,
-      pane: cur.meta.pane,
-      retraction: cur.meta.retraction,
-      state: cur.scope ? this.keyed!.state(cur.scope) : {},
-      timers: cur.scope ? this.keyed!.timerHandles(cur.scope) : {},
-      side,
-      output: (value: unknown) => out("main", value, cur.windowMeta),
-      outputWithTimestamp: (value: unknown, timestamp: Instant) =>
-        out("main", value, { ...cur.windowMeta, timestamp: checkedTimestamp(timestamp, cur.meta.timestamp) }),
-      outputTo: (tag: string, value: unknown) => {
-        if (!tags[tag])
-          throw new Error(`step "${step}": outputTo("${tag}"): no such output; declared: ${Object.keys(tags).join(", ")}`);
-        out(tag, value, cur.windowMeta);
-      },
-    };
   }
 
   private async finishBundle(): Promise<void> {
@@ -294,17 +257,19 @@ export class ParDoOperator implements Operator {
     this.forwarded = at;
     for (const o of Object.values(this.deps.outputs)) await o.watermark(at);
   }
-
-  /** Processing time last seen (timers use the service's own copy). */
-  get processingNow(): Instant {
-    return this.now;
-  }
 }
 
-/** The context of synchronous calls, reused from element to element (one allocation per step, not per element). */
+/** Where a context's outputs go, by tag: the step's bundle builders, or one async element's own buffer. */
+interface OutputTarget {
+  push(value: unknown, meta: Meta): void;
+}
+
+/**
+ * What a DoFn's process and onTimer see. Synchronous calls reuse one per step (fill() points
+ * it at each element, so there is no allocation per element); async elements and timers get their own.
+ */
 class ElementContext {
   value: unknown = undefined;
-  meta: Meta;
   windowMeta: Meta;
   timestamp: Instant = Instant.MIN;
   window: Window = GLOBAL_WINDOW;
@@ -313,14 +278,14 @@ class ElementContext {
   state: Record<string, unknown> = {};
   timers: Record<string, unknown> = {};
   side: Record<string, unknown> = {};
-  private readonly main: BundleBuilder;
+  private readonly main: OutputTarget;
 
   constructor(
     private readonly step: string,
-    private readonly builders: Record<string, BundleBuilder>,
+    private readonly builders: Readonly<Record<string, OutputTarget>>,
   ) {
     this.main = builders.main!;
-    this.meta = this.windowMeta = { timestamp: Instant.MIN, windows: [GLOBAL_WINDOW], pane: NO_FIRING, retraction: false };
+    this.windowMeta = { timestamp: Instant.MIN, windows: [GLOBAL_WINDOW], pane: NO_FIRING, retraction: false };
   }
 
   output(value: unknown): void {
