@@ -93,7 +93,9 @@ export async function buildOperator(step: StepNode, ctx: WiringContext): Promise
     combineGlobally: async (s) => group("globally", runtimeOf(ctx, s, "combine").combineFn, s.withDefaults),
     flatten: async (s) => ({ operator: new FlattenOperator(s.name, s.inputs.length, outputOf(s.outputs.main!)) }),
     windowInto: async (s) => ({
-      operator: new WindowIntoOperator(s.name, s.assignWindows ? s.strategy.windowFn : null, outputOf(s.outputs.main!)),
+      operator: s.assignWindows
+        ? new WindowIntoOperator(s.name, s.strategy.windowFn, outputOf(s.outputs.main!))
+        : new PassOperator(s.name, outputOf(s.outputs.main!)),
     }),
     write: async (s) => {
       const { sink } = runtimeOf(ctx, s, "write");

@@ -3,23 +3,22 @@ import { assignerFor } from "../../core/windows/assign.js";
 import { type Bundle, type Meta, isUniform, metaOf } from "../bundle.js";
 import { InputWatermarks, type Operator, type Output } from "./operator.js";
 
-/** windowInto: re-assigns each element's windows from its timestamp (configureWindowing passes elements through). */
+/** windowInto: re-assigns each element's windows from its timestamp. */
 export class WindowIntoOperator implements Operator {
   readonly droppedLate = 0;
-  private readonly assign: ((t: Instant) => readonly Window[]) | null;
+  private readonly assign: (t: Instant) => readonly Window[];
+  private readonly global: boolean;
 
   constructor(
     readonly step: string,
-    windowFn: WindowFn | null,
+    windowFn: WindowFn,
     private readonly out: Output,
   ) {
-    this.assign = windowFn ? assignerFor(windowFn) : null;
-    this.global = windowFn?.kind === "global";
+    this.assign = assignerFor(windowFn);
+    this.global = windowFn.kind === "global";
   }
-  private readonly global: boolean;
 
   async process(_input: number, bundle: Bundle): Promise<void> {
-    if (!this.assign) return this.out.emit(bundle);
     if (isUniform(bundle.metas) && this.global) {
       const m = bundle.metas;
       const metas = m.windows.length === 1 && m.windows[0] === GLOBAL_WINDOW ? m : { ...m, windows: [GLOBAL_WINDOW] };
@@ -71,7 +70,7 @@ export class FlattenOperator implements Operator {
   async processingTime(): Promise<void> {}
 }
 
-/** A step the plan fused away (plan.ts, countPerElementFusion): bundles pass unchanged. */
+/** Bundles pass unchanged: configureWindowing (the strategy changes, elements do not), and steps the plan fused away. */
 export class PassOperator implements Operator {
   readonly droppedLate = 0;
 
