@@ -63,6 +63,28 @@ abstract class Partials<A> implements Lift {
 
   abstract add(keys: readonly unknown[], windows: readonly number[], values: readonly unknown[], from: number, to: number): void;
   abstract drain(columnsFor: (keyLane: number, valueLane: ValueLane) => Columns): void;
+  /** The combiner's result for one accumulator: what DuckDB's final aggregate gives for one partial. */
+  protected abstract final(acc: A): number | string;
+
+  *finish(batchRows: number): Generator<LiftBatch> {
+    let batch: LiftBatch = { keys: [], windows: [], values: [] };
+    for (const [window, maps] of this.windows)
+      for (let lane = 0; lane < maps.length; lane++)
+        for (const [key, acc] of maps[lane]!) {
+          batch.keys.push(lane === 2 ? this.codec.decode(key as string) : key);
+          batch.windows.push(window);
+          batch.values.push(this.final(acc));
+          if (batch.keys.length === batchRows) {
+            yield batch;
+            batch = { keys: [], windows: [], values: [] };
+          }
+        }
+    if (batch.keys.length > 0) yield batch;
+    this.windows.clear();
+    this.last = undefined;
+    this.lastWindow = NaN;
+    this.size = 0;
+  }
 
   /** The map holding `key` in `window`; sets laneKey. */
   protected lane(key: unknown, window: number): Map<unknown, A> {
@@ -123,33 +145,48 @@ const show = (v: unknown): string => {
 const needNumber = (what: string, v: unknown): Error =>
   new TypeError(`${what} needs numbers, got ${v === null ? "null" : typeof v} ${show(v)}`);
 
-class CountLift extends Partials<number> {
+/** A running number, boxed so that a key seen before costs one map lookup, not a get and a set. */
+interface Cell {
+  v: number;
+}
+
+class CountLift extends Partials<Cell> {
   add(keys: readonly unknown[], windows: readonly number[], _values: readonly unknown[], from: number, to: number): void {
     for (let i = from; i < to; i++) {
       const m = this.lane(keys[i], windows[i]!);
       const a = m.get(this.laneKey);
-      if (a === undefined) this.size++;
-      m.set(this.laneKey, (a ?? 0) + 1);
+      if (a === undefined) {
+        m.set(this.laneKey, { v: 1 });
+        this.size++;
+      } else a.v++;
     }
   }
   drain(columnsFor: (keyLane: number, valueLane: ValueLane) => Columns): void {
-    this.visit((l, k, w, n) => pushRow(columnsFor(l, "partial"), k, w, BigInt(n)));
+    this.visit((l, k, w, a) => pushRow(columnsFor(l, "partial"), k, w, BigInt(a.v)));
+  }
+  protected final(a: Cell): number {
+    return a.v;
   }
 }
 
-class SumLift extends Partials<number> {
+class SumLift extends Partials<Cell> {
   add(keys: readonly unknown[], windows: readonly number[], values: readonly unknown[], from: number, to: number): void {
     for (let i = from; i < to; i++) {
       const v = values[i];
       if (typeof v !== "number") throw needNumber("sum", v);
       const m = this.lane(keys[i], windows[i]!);
       const a = m.get(this.laneKey);
-      if (a === undefined) this.size++;
-      m.set(this.laneKey, (a ?? 0) + v);
+      if (a === undefined) {
+        m.set(this.laneKey, { v: 0 + v });
+        this.size++;
+      } else a.v += v;
     }
   }
   drain(columnsFor: (keyLane: number, valueLane: ValueLane) => Columns): void {
-    this.visit((l, k, w, sum) => pushRow(columnsFor(l, "partial"), k, w, sum));
+    this.visit((l, k, w, a) => pushRow(columnsFor(l, "partial"), k, w, a.v));
+  }
+  protected final(a: Cell): number {
+    return a.v;
   }
 }
 
@@ -176,6 +213,9 @@ class MeanLift extends Partials<MeanAcc> {
   }
   drain(columnsFor: (keyLane: number, valueLane: ValueLane) => Columns): void {
     this.visit((l, k, w, a) => pushRow(columnsFor(l, "partial"), k, w, a.s, BigInt(a.n)));
+  }
+  protected final(a: MeanAcc): number {
+    return a.s / a.n;
   }
 }
 
@@ -209,6 +249,9 @@ class ExtremeLift extends Partials<number | string> {
     const kind = this.kind;
     if (kind === undefined) return;
     this.visit((l, k, w, v) => pushRow(columnsFor(l, kind), k, w, typeof v === "string" ? toDuckString(v) : v));
+  }
+  protected final(v: number | string): number | string {
+    return v;
   }
 
   private checkKind(v: unknown): void {
@@ -254,6 +297,16 @@ class CountDistinctLift extends Partials<DistinctAcc> {
       if (a.encoded) for (const v of a.encoded) pushRow(columnsFor(l, "encoded"), k, w, toDuckString(v));
     });
   }
+  protected final(a: DistinctAcc): number {
+    return (a.number?.size ?? 0) + (a.string?.size ?? 0) + (a.encoded?.size ?? 0);
+  }
+}
+
+/** Final values of some (key, window) pairs: `values[i]` belongs to `keys[i]` in window `windows[i]`. */
+export interface LiftBatch {
+  readonly keys: unknown[];
+  readonly windows: number[];
+  readonly values: (number | string)[];
 }
 
 /** The partial accumulators of one combine step. */
@@ -264,6 +317,8 @@ export interface Lift {
   add(keys: readonly unknown[], windows: readonly number[], values: readonly unknown[], from: number, to: number): void;
   /** Moves every partial into the columns of its table (by key lane index and value lane), and forgets it. */
   drain(columnsFor: (keyLane: number, valueLane: ValueLane) => Columns): void;
+  /** The final value of every (key, window) held, in batches of at most `batchRows`, then forgets them (no spill came before). */
+  finish(batchRows: number): Generator<LiftBatch>;
 }
 
 export function createLift(aggregate: DuckAggregate, codec: KeyCodec): Lift {

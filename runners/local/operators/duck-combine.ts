@@ -18,9 +18,10 @@ import { type Operator, type Output, describeElement, stepError } from "./operat
 
 /**
  * combinePerKey with a built-in combiner in DuckDB: each bundle is pre-aggregated in JS
- * (combiner lifting), partials spill to DuckDB tables as data chunks, and the final GROUP BY
- * key, window runs in SQL at the end of input, under the job's memory limit (spilling to the
- * temp directory beyond it). The panes are the batch engine's (batch-group.ts).
+ * (combiner lifting); past 65,536 partials they spill to DuckDB tables as data chunks, and the
+ * final GROUP BY key, window runs in SQL at the end of input, under the job's memory limit
+ * (spilling to the temp directory beyond it). A step whose partials never outgrow JS finishes
+ * there and never opens DuckDB. The panes are the batch engine's (batch-group.ts).
  */
 export class DuckCombineOperator implements Operator {
   readonly droppedLate = 0;
@@ -54,7 +55,7 @@ export class DuckCombineOperator implements Operator {
         this.keysOnly,
       );
     if (this.fallback) return this.fallback.process(input, bundle);
-    const c = (this.combine ??= await DuckCombine.create(await this.db(), { step: this.step, aggregate: this.aggregate }));
+    const c = (this.combine ??= await DuckCombine.create(this.db, { step: this.step, aggregate: this.aggregate }));
     const n = bundle.values.length;
     const { metas } = bundle;
     if (isUniform(metas) && metas.windows.length === 1) {
@@ -93,7 +94,7 @@ export class DuckCombineOperator implements Operator {
         windows.push(w);
       }
     }
-    c.add(keys, windows, this.keysOnly ? [] : values);
+    await c.add(keys, windows, this.keysOnly ? [] : values);
   }
 
   /** Whether the step's first value is a bigint for min or max, which only JS compares. */

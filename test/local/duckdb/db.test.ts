@@ -55,7 +55,8 @@ describe("LocalDb", () => {
   test("closing the instance ends its combines' connections; closing a combine afterwards is harmless", async () => {
     const db = await LocalDb.open();
     const combine = await DuckCombine.create(db, { step: "Left", aggregate: "sum" });
-    combine.add(["a"], [0], [1]);
+    await combine.add(["a"], [0], [1]);
+    await combine.flush();
     await db.close();
     await expect(combine.close()).resolves.toBeUndefined();
   });

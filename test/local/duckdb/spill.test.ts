@@ -20,7 +20,7 @@ test("a sum over 3M distinct string keys with a 64MB memory limit spills to the 
       const keys = Array.from({ length: n }, (_, j) => `user-${from + j}`);
       for (const key of keys) rawBytes += key.length + 4 + 8; // key, window and sum of a partial row
       const values = Array.from({ length: n }, (_, j) => (pass === 0 ? from + j : 1));
-      combine.add(keys, Array<number>(n).fill(0), values);
+      await combine.add(keys, Array<number>(n).fill(0), values);
     }
     await combine.flush();
   }
