@@ -1,4 +1,5 @@
 import { type Clock } from "../core/clock.js";
+import { type StageInfo } from "../core/exec/plan.js";
 
 /** How to run a pipeline on the local runner. */
 export interface LocalRunOptions {
@@ -19,19 +20,7 @@ export interface LocalRunOptions {
   readonly clock?: Clock;
 }
 
-/** One fused stage of the plan: narrow steps run one after the other on each bundle. */
-export interface StageInfo {
-  /** `stage-<n>`, in plan order. */
-  readonly id: string;
-  /** The steps fused into this stage, in order; the first may be a read or a shuffle. */
-  readonly steps: readonly string[];
-  /** Why the stage starts where it does: a source, a shuffle (group, combine, join, reshuffle) or a flatten. */
-  readonly boundary: "read" | "shuffle" | "flatten" | "side-input";
-  /** How the shuffle at its start runs, when it has one: "duckdb", "js" (the shared core's window operator), "duckdb-pushdown". */
-  readonly engine: string | null;
-  /** Stages whose output this stage reads. */
-  readonly inputs: readonly string[];
-}
+export type { StageInfo } from "../core/exec/plan.js";
 
 export interface StageStats {
   readonly stage: string;

@@ -2,15 +2,17 @@ import os from "node:os";
 import { type BuiltPipeline, type Instant, type StepNode } from "../../sdk/index.js";
 import { type Clock, ManualClock, systemClock } from "../core/clock.js";
 import { type LocalRunOptions, type RunSummary, type StageInfo } from "./api.js";
-import { type Bundle } from "./bundle.js";
-import { type Operator, type Output, stepError } from "./operators/operator.js";
-import { GraphIndex, countPerElementFusion, parquetPushdowns, planStages, poolChains } from "./plan.js";
+import { type Bundle } from "../core/exec/bundle.js";
+import { type Operator, type Output, stepError } from "../core/exec/operators/operator.js";
+import { GraphIndex, countPerElementFusion, parquetPushdowns, planLocalStages, poolChains } from "./plan.js";
 import { DoFnPool, PoolChainOperator } from "./pool.js";
 import { LocalDb } from "./duckdb/index.js";
 import { type Stats, StageCounters } from "./stats.js";
-import { buildOperator, type Built } from "./wiring.js";
-import { readBounded, readPushdown, replayStream } from "./sources.js";
-import { WriteOperator } from "./operators/write.js";
+import { buildOperator, type Built } from "../core/exec/wiring.js";
+import { duckCombines } from "./wiring.js";
+import { readBounded, replayStream } from "../core/exec/sources.js";
+import { readPushdown } from "./pushdown-read.js";
+import { WriteOperator } from "../core/exec/operators/write.js";
 
 /**
  * Runs a built pipeline: operators for every step, wired collection by collection; the
@@ -20,7 +22,7 @@ import { WriteOperator } from "./operators/write.js";
 export async function execute(pipeline: BuiltPipeline, options: LocalRunOptions): Promise<RunSummary> {
   const started = Date.now();
   const index = new GraphIndex(pipeline.graph);
-  const { stages, stageOf } = planStages(index);
+  const { stages, stageOf } = planLocalStages(index);
   const stats = new StageCounters(stages, options.observer);
   options.observer?.planned?.(stages);
   const replays = pipeline.graph.steps.some((s) => s.kind === "read" && s.source.kind === "testStream");
@@ -45,7 +47,15 @@ export async function execute(pipeline: BuiltPipeline, options: LocalRunOptions)
     if (step.kind !== "read")
       operators.set(
         step.name,
-        await buildOperator(step, { index, pipeline, outputOf, clock, parallelism, options, db: openDb, fusion }),
+        await buildOperator(step, {
+          index,
+          pipeline,
+          outputOf,
+          clock,
+          fusion,
+          batchEngine: true,
+          custom: duckCombines({ index, db: openDb, outputOf, keysOnly: fusion.keysOnly }),
+        }),
       );
 
   const pool = startPool(pipeline, options, parallelism, index, fusion.passThrough, operators, outputOf);

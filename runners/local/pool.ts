@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import { type Bundle, type Meta, canonicalMeta, isUniform } from "./bundle.js";
-import { type Operator, type Output } from "./operators/operator.js";
+import { type Bundle, type Meta, canonicalMeta, isUniform } from "../core/exec/bundle.js";
+import { type Operator, type Output } from "../core/exec/operators/operator.js";
 import { type ChainTask } from "./worker.js";
 import { type Instant } from "../../sdk/index.js";
 

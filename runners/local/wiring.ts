@@ -1,123 +1,29 @@
-import {
-  type BuiltPipeline,
-  type CombineFn,
-  type CombinePerKeyStep,
-  type StepNode,
-  type StepVisitor,
-  visitStep,
-} from "../../sdk/index.js";
-import { type Clock } from "../core/clock.js";
-import { listCombineFn } from "../core/grouping/list-combine.js";
-import { type LocalRunOptions } from "./api.js";
+import { type StepNode } from "../../sdk/index.js";
+import { type GraphIndex, groupEngine } from "../core/exec/plan.js";
+import { type Built } from "../core/exec/wiring.js";
 import { type DuckAggregate, type LocalDb } from "./duckdb/index.js";
-import { BatchGroupOperator } from "./operators/batch-group.js";
 import { DuckCombineOperator } from "./operators/duck-combine.js";
-import { GroupOperator } from "./operators/group.js";
-import { type Operator, type Output, stepError } from "./operators/operator.js";
-import { ParDoOperator } from "./operators/pardo.js";
-import { FlattenOperator, PassOperator, WindowIntoOperator } from "./operators/simple.js";
-import { WriteOperator } from "./operators/write.js";
-import { type GraphIndex, groupEngine } from "./plan.js";
+import { type Output } from "../core/exec/operators/operator.js";
 
-export interface WiringContext {
+/** The local runner's own operators for the shared wiring: combinePerKey with a built-in combiner in DuckDB (plan.ts decides when). */
+export function duckCombines(deps: {
   readonly index: GraphIndex;
-  readonly pipeline: BuiltPipeline;
-  readonly outputOf: (collection: string) => Output;
-  readonly clock: Clock;
-  readonly parallelism: number;
-  readonly options: LocalRunOptions;
-  /** The job's DuckDB instance, opened on first use. */
   readonly db: () => Promise<LocalDb>;
-  /** count.perElement fusion (plan.ts). */
-  readonly fusion: { readonly passThrough: ReadonlySet<string>; readonly keysOnly: ReadonlySet<string> };
-}
-
-/** An operator and what to release when the run ends. */
-export interface Built {
-  readonly operator: Operator;
-  readonly close?: () => Promise<void>;
-}
-
-type AnyCombine = CombineFn<unknown, unknown, unknown>;
-
-function runtimeOf<K extends "parDo" | "combine" | "write">(ctx: WiringContext, step: StepNode, kind: K) {
-  const r = ctx.pipeline.runtime.get(step.name);
-  if (r?.kind !== kind) throw stepError(step.name, new Error(`internal: the pipeline's runtime has no ${kind} for this step`));
-  return r as Extract<NonNullable<typeof r>, { kind: K }>;
-}
-
-/** The operator of each step kind: an exhaustive record, so a new kind fails to compile until it is handled here. */
-export async function buildOperator(step: StepNode, ctx: WiringContext): Promise<Built> {
-  const { index, outputOf } = ctx;
-  const inputWindowing = () => index.collection(step.inputs[0]!).windowing;
-  const group = (shape: "perKey" | "globally", combineFn: AnyCombine, withDefaults = false): Built => ({
-    operator: new GroupOperator({
-      step: step.name,
-      shape,
-      strategy: inputWindowing(),
-      combineFn,
-      withDefaults,
-      output: outputOf(step.outputs.main!),
-      clock: ctx.clock,
-    }),
-  });
-  const batch = (combineFn: AnyCombine, keysOnly = false): Built => ({
-    operator: new BatchGroupOperator(step.name, inputWindowing(), combineFn, outputOf(step.outputs.main!), keysOnly),
-  });
-  const visitor: StepVisitor<Promise<Built>> = {
-    read: () => Promise.reject(new Error(`internal: read step "${step.name}" is a source, not an operator`)),
-    parDo: async (s) => {
-      if (ctx.fusion.passThrough.has(s.name)) return { operator: new PassOperator(s.name, outputOf(s.outputs.main!)) };
-      const r = runtimeOf(ctx, s, "parDo");
-      const outputs = Object.fromEntries(Object.entries(s.outputs).map(([tag, id]) => [tag, outputOf(id)]));
-      const sideInputs = s.sideInputs.map((node) => ({ node, windowFn: index.collection(node.collection).windowing.windowFn }));
-      return {
-        operator: new ParDoOperator({
-          step: s,
-          doFn: r.doFn,
-          declarations: r.declarations,
-          outputs,
-          sideInputs,
-          allowedLateness: inputWindowing().allowedLateness,
-        }),
-      };
-    },
-    groupByKey: async (s) =>
-      groupEngine(index, s) === "batch" ? batch(listCombineFn() as AnyCombine) : group("perKey", listCombineFn() as AnyCombine),
-    combinePerKey: async (s) => {
-      const fn = runtimeOf(ctx, s, "combine").combineFn;
-      const engine = groupEngine(index, s);
-      if (engine === "duckdb") return duckCombine(s, ctx);
-      return engine === "batch" ? batch(fn, ctx.fusion.keysOnly.has(s.name)) : group("perKey", fn);
-    },
-    combineGlobally: async (s) => group("globally", runtimeOf(ctx, s, "combine").combineFn, s.withDefaults),
-    flatten: async (s) => ({ operator: new FlattenOperator(s.name, s.inputs.length, outputOf(s.outputs.main!)) }),
-    windowInto: async (s) => ({
-      operator: s.assignWindows
-        ? new WindowIntoOperator(s.name, s.strategy.windowFn, outputOf(s.outputs.main!))
-        : new PassOperator(s.name, outputOf(s.outputs.main!)),
-    }),
-    write: async (s) => {
-      const { sink } = runtimeOf(ctx, s, "write");
-      if (!sink.writing) throw stepError(s.name, new Error(`sink kind "${sink.kind}" cannot be written: it has no writing side`));
-      return { operator: new WriteOperator(s.name, sink.writing, 1) };
-    },
-  };
-  return visitStep(step, visitor);
-}
-
-/** combinePerKey with a built-in combiner in DuckDB (plan.ts decides when). */
-async function duckCombine(step: CombinePerKeyStep, ctx: WiringContext): Promise<Built> {
-  if (step.combiner.kind !== "builtin") throw new Error(`internal: step "${step.name}" has no built-in combiner`);
-  const aggregate = step.combiner.name as DuckAggregate;
-  return {
-    operator: new DuckCombineOperator(
-      step.name,
-      ctx.index.collection(step.inputs[0]!).windowing,
-      aggregate,
-      ctx.db,
-      ctx.outputOf(step.outputs.main!),
-      ctx.fusion.keysOnly.has(step.name),
-    ),
+  readonly outputOf: (collection: string) => Output;
+  readonly keysOnly: ReadonlySet<string>;
+}): (step: StepNode) => Promise<Built> | null {
+  return (step) => {
+    if (step.kind !== "combinePerKey" || groupEngine(deps.index, step) !== "duckdb") return null;
+    if (step.combiner.kind !== "builtin") throw new Error(`internal: step "${step.name}" has no built-in combiner`);
+    return Promise.resolve({
+      operator: new DuckCombineOperator(
+        step.name,
+        deps.index.collection(step.inputs[0]!).windowing,
+        step.combiner.name as DuckAggregate,
+        deps.db,
+        deps.outputOf(step.outputs.main!),
+        deps.keysOnly.has(step.name),
+      ),
+    });
   };
 }

@@ -2,9 +2,9 @@
 // (checked by hash), and runs fused chains of stateless DoFns over the bundles it is sent.
 import { pathToFileURL } from "node:url";
 import { type BuiltPipeline, type PipelineDefinition, isPipelineDefinition } from "../../sdk/index.js";
-import { type Bundle, BundleBuilder, type Meta, canonicalMeta, isUniform } from "./bundle.js";
-import { type Operator, type Output } from "./operators/operator.js";
-import { ParDoOperator } from "./operators/pardo.js";
+import { type Bundle, BundleBuilder, type Meta, canonicalMeta, isUniform } from "../core/exec/bundle.js";
+import { type Operator, type Output } from "../core/exec/operators/operator.js";
+import { ParDoOperator } from "../core/exec/operators/pardo.js";
 
 export interface ChainTask {
   readonly module: string;

@@ -11,10 +11,10 @@ import {
   minFn,
 } from "../../../sdk/index.js";
 import { windowNamespace } from "../../core/state/keys.js";
-import { type Bundle, BundleBuilder, type Meta, isUniform, metaOf } from "../bundle.js";
+import { type Bundle, BundleBuilder, type Meta, isUniform, metaOf } from "../../core/exec/bundle.js";
 import { type DuckAggregate, DuckCombine, type LocalDb } from "../duckdb/index.js";
-import { BatchGroupOperator, batchPane } from "./batch-group.js";
-import { type Operator, type Output, describeElement, stepError } from "./operator.js";
+import { BatchGroupOperator, batchPane } from "../../core/exec/operators/batch-group.js";
+import { type Operator, type Output, describeElement, stepError } from "../../core/exec/operators/operator.js";
 
 /**
  * combinePerKey with a built-in combiner in DuckDB: each bundle is pre-aggregated in JS

@@ -1,4 +1,4 @@
-import { Instant, type Json, type ShardWriter, type SinkWriting } from "../../../sdk/index.js";
+import { Instant, type Json, type ShardWriter, type SinkWriting } from "../../../../sdk/index.js";
 import { type Bundle } from "../bundle.js";
 import { type Operator, stepError } from "./operator.js";
 

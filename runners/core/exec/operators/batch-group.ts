@@ -8,8 +8,8 @@ import {
   isKV,
   kv,
   maxTimestamp,
-} from "../../../sdk/index.js";
-import { encodeKey, windowNamespace } from "../../core/state/keys.js";
+} from "../../../../sdk/index.js";
+import { encodeKey, windowNamespace } from "../../state/keys.js";
 import { type Bundle, BundleBuilder, type Meta, metaOf } from "../bundle.js";
 import { type Operator, type Output, describeElement, stepError } from "./operator.js";
 

@@ -1,5 +1,5 @@
-import { GLOBAL_WINDOW, type Instant, type Window, type WindowFn } from "../../../sdk/index.js";
-import { assignerFor } from "../../core/windows/assign.js";
+import { GLOBAL_WINDOW, type Instant, type Window, type WindowFn } from "../../../../sdk/index.js";
+import { assignerFor } from "../../windows/assign.js";
 import { type Bundle, type Meta, isUniform, metaOf } from "../bundle.js";
 import { InputWatermarks, type Operator, type Output } from "./operator.js";
 

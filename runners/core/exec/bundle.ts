@@ -1,4 +1,4 @@
-import { GLOBAL_WINDOW, Instant, NO_FIRING, type PaneInfo, type Window } from "../../sdk/index.js";
+import { GLOBAL_WINDOW, Instant, NO_FIRING, type PaneInfo, type Window } from "../../../sdk/index.js";
 
 /** Where an element is in time: its event time, windows, pane, and whether it withdraws an earlier result. */
 export interface Meta {

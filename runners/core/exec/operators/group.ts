@@ -7,10 +7,10 @@ import {
   isKV,
   kv,
   maxTimestamp,
-} from "../../../sdk/index.js";
-import { type Clock } from "../../core/clock.js";
-import { type PaneOutput, WindowOperator } from "../../core/grouping/window-operator.js";
-import { triggerMachines } from "../../core/triggers/index.js";
+} from "../../../../sdk/index.js";
+import { type Clock } from "../../clock.js";
+import { type PaneOutput, WindowOperator } from "../../grouping/window-operator.js";
+import { triggerMachines } from "../../triggers/index.js";
 import { type Bundle, BundleBuilder, metaOf } from "../bundle.js";
 import { type Operator, type Output, describeElement, stepError } from "./operator.js";
 

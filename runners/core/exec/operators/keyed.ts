@@ -7,9 +7,9 @@ import {
   type Window,
   isKV,
   maxTimestamp,
-} from "../../../sdk/index.js";
-import { KeyedStateBackend, type FiredTimer, TimerService } from "../../core/state/index.js";
-import { encodeKey, keyGroupOf, windowNamespace } from "../../core/state/keys.js";
+} from "../../../../sdk/index.js";
+import { KeyedStateBackend, type FiredTimer, TimerService } from "../../state/index.js";
+import { encodeKey, keyGroupOf, windowNamespace } from "../../state/keys.js";
 
 /** The internal timer that clears a window's state once it expires (a name no DoFn can declare). */
 const GC_TIMER = "\u0000gc";

@@ -1,6 +1,6 @@
-import { type SideInputNode, type Window, type WindowFn, isKV, maxTimestamp } from "../../../sdk/index.js";
-import { windowNamespace } from "../../core/state/keys.js";
-import { assignWindows } from "../../core/windows/assign.js";
+import { type SideInputNode, type Window, type WindowFn, isKV, maxTimestamp } from "../../../../sdk/index.js";
+import { windowNamespace } from "../../state/keys.js";
+import { assignWindows } from "../../windows/assign.js";
 import { type Bundle, metaOf } from "../bundle.js";
 
 export interface SideInputSpec {

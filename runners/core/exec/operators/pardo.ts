@@ -6,8 +6,8 @@ import {
   NO_FIRING,
   type ParDoStep,
   type Window,
-} from "../../../sdk/index.js";
-import { type FiredTimer } from "../../core/state/index.js";
+} from "../../../../sdk/index.js";
+import { type FiredTimer } from "../../state/index.js";
 import { type Bundle, BundleBuilder, type Meta, metaOf } from "../bundle.js";
 import { type KeyScope, KeyedDoFnState } from "./keyed.js";
 import { InputWatermarks, type Operator, type Output, describeElement, stepError } from "./operator.js";

@@ -1,4 +1,4 @@
-import { Instant } from "../../../sdk/index.js";
+import { Instant } from "../../../../sdk/index.js";
 import { type Bundle } from "../bundle.js";
 
 /** Where a step's output goes: every consumer of one collection. */
