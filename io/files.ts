@@ -242,7 +242,11 @@ export function fileSinkWriting<T>(spec: FileSinkSpec<T>): SinkWriting<T> {
     async open(ctx: WriteContext): Promise<ShardWriter<T>> {
       const dir = path.resolve(spec.dir);
       await fs.mkdir(dir, { recursive: true });
-      const name = shardName(ctx.shard, ctx.shards, spec.suffix);
+      if (ctx.name !== undefined && !/^part-[\w.-]+$/.test(ctx.name))
+        throw new Error(
+          `${spec.label}: a runner's shard name must look like part-<letters, digits, . _ ->, got ${JSON.stringify(ctx.name)}`,
+        );
+      const name = ctx.name !== undefined ? `${ctx.name}${spec.suffix}` : shardName(ctx.shard, ctx.shards, spec.suffix);
       const temp = path.join(dir, `.${name}.inprogress-${randomBytes(6).toString("hex")}`);
       const output = await spec.open(temp, ctx);
       let state: "open" | "closed" | "aborted" = "open";

@@ -94,6 +94,12 @@ export interface WriteContext {
   /** This shard's index, from 0, and the number of shards. */
   readonly shard: number;
   readonly shards: number;
+  /**
+   * The shard's file name without suffix, when the runner names it: a streaming run rolls a
+   * new file per worker and checkpoint (`part-c0000000012-w00001-s00000`), as no shard count
+   * is known up front. Absent: `part-<shard>-of-<shards>`.
+   */
+  readonly name?: string;
 }
 
 /** One shard being written, to a temporary name until the sink commits it. */

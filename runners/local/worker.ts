@@ -1,7 +1,7 @@
 // A piscina worker of the local runner: imports the pipeline module, rebuilds the same graph
 // (checked by hash), and runs fused chains of stateless DoFns over the bundles it is sent.
-import { pathToFileURL } from "node:url";
-import { type BuiltPipeline, type PipelineDefinition, isPipelineDefinition } from "../../sdk/index.js";
+import { type BuiltPipeline } from "../../sdk/index.js";
+import { loadPipeline } from "../core/exec/load.js";
 import { type Bundle, BundleBuilder, type Meta, canonicalMeta, isUniform } from "../core/exec/bundle.js";
 import { type Operator, type Output } from "../core/exec/operators/operator.js";
 import { ParDoOperator } from "../core/exec/operators/pardo.js";
@@ -19,17 +19,7 @@ export interface ChainTask {
 const pipelines = new Map<string, Promise<BuiltPipeline>>();
 const chains = new Map<string, { first: Operator; sink: BundleBuilder }>();
 
-async function load(task: ChainTask): Promise<BuiltPipeline> {
-  if (task.module.endsWith(".ts")) await import("tsx/esm/api").then(({ register }) => register());
-  const mod = (await import(pathToFileURL(task.module).href)) as { default?: unknown };
-  if (!isPipelineDefinition(mod.default)) throw new Error(`worker: ${task.module} does not export a pipeline as default`);
-  const built = (mod.default as PipelineDefinition).build(task.options as never);
-  if (built.hash !== task.hash)
-    throw new Error(
-      `worker: ${task.module} built a different graph (hash ${built.hash}, the runner has ${task.hash}): pipeline construction must be deterministic`,
-    );
-  return built;
-}
+const load = (task: ChainTask): Promise<BuiltPipeline> => loadPipeline(task.module, task.options, task.hash);
 
 /** The chain's operators, wired one into the next; the last one's main output collects into `sink`. */
 function chainOf(built: BuiltPipeline, steps: readonly string[]): { first: Operator; sink: BundleBuilder } {

@@ -41,7 +41,7 @@ export async function readBounded(deps: ReadDeps): Promise<void> {
     for (let next = await fromSource(step, () => chunks.next()); !next.done; next = await fromSource(step, () => chunks.next())) {
       const chunk = next.value;
       if (chunk.values.length > 0)
-        await deps.main.emit({ values: chunk.values, metas: metasOf(deps, chunk.values, chunk.timestamps) });
+        await deps.main.emit({ values: chunk.values, metas: metasOf(deps.step, chunk.values, deps.eventTime, chunk.timestamps) });
       if (bad.length > 0) await deps.deadLetters!.emit(bad.take());
       await deps.tick();
     }
@@ -52,7 +52,7 @@ export async function readBounded(deps: ReadDeps): Promise<void> {
 }
 
 /** A call into the source: its failures (a glob matching nothing, an unreadable file) name the read step. */
-async function fromSource<T>(step: ReadStep, call: () => Promise<T>): Promise<T> {
+export async function fromSource<T>(step: ReadStep, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (e) {
@@ -61,8 +61,13 @@ async function fromSource<T>(step: ReadStep, call: () => Promise<T>): Promise<T>
   }
 }
 
-function metasOf(deps: ReadDeps, values: readonly unknown[], timestamps: readonly Instant[] | undefined): Meta | Meta[] {
-  const { eventTime } = deps;
+/** Each value's event time, from the read's extractor or the source's timestamps; shared metadata when it has neither. */
+export function metasOf(
+  step: ReadStep,
+  values: readonly unknown[],
+  eventTime: ((value: unknown) => Instant) | undefined,
+  timestamps: readonly Instant[] | undefined,
+): Meta | Meta[] {
   if (!eventTime && !timestamps) return SOURCE_META;
   const metas = new Array<Meta>(values.length);
   for (let i = 0; i < values.length; i++) {
@@ -70,13 +75,10 @@ function metasOf(deps: ReadDeps, values: readonly unknown[], timestamps: readonl
     try {
       t = eventTime ? eventTime(values[i]) : timestamps![i]!;
     } catch (e) {
-      throw stepError(deps.step.name, e, "eventTime");
+      throw stepError(step.name, e, "eventTime");
     }
     if (!Number.isInteger(t) || t < Instant.MIN || t > Instant.END_OF_GLOBAL_WINDOW)
-      throw stepError(
-        deps.step.name,
-        new Error(`event time ${String(t)} is not a whole-millisecond instant before the end of time`),
-      );
+      throw stepError(step.name, new Error(`event time ${String(t)} is not a whole-millisecond instant before the end of time`));
     metas[i] = metaAt(t);
   }
   return metas;

@@ -34,7 +34,11 @@ export interface Built {
 
 type AnyCombine = CombineFn<unknown, unknown, unknown>;
 
-export function runtimeOf<K extends "parDo" | "combine" | "write">(ctx: WiringContext, step: StepNode, kind: K) {
+export function runtimeOf<K extends "parDo" | "combine" | "write">(
+  ctx: Pick<WiringContext, "pipeline">,
+  step: StepNode,
+  kind: K,
+) {
   const r = ctx.pipeline.runtime.get(step.name);
   if (r?.kind !== kind) throw stepError(step.name, new Error(`internal: the pipeline's runtime has no ${kind} for this step`));
   return r as Extract<NonNullable<typeof r>, { kind: K }>;

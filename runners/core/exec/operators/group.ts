@@ -9,7 +9,9 @@ import {
   maxTimestamp,
 } from "../../../../sdk/index.js";
 import { type Clock } from "../../clock.js";
-import { type PaneOutput, WindowOperator } from "../../grouping/window-operator.js";
+import { BinaryReader, BinaryWriter } from "../../codec.js";
+import { type PaneOutput, WindowOperator, type WindowOperatorOptions } from "../../grouping/window-operator.js";
+import { type KeyGroupRange } from "../../state/keys.js";
 import { triggerMachines } from "../../triggers/index.js";
 import { type Bundle, BundleBuilder, metaOf } from "../bundle.js";
 import { type Operator, type Output, describeElement, stepError } from "./operator.js";
@@ -40,7 +42,8 @@ const ON_TIME_ONLY: PaneInfo = Object.freeze({
  */
 export class GroupOperator implements Operator {
   readonly step: string;
-  private readonly op: WindowOperator<unknown, unknown, unknown>;
+  private op: WindowOperator<unknown, unknown, unknown>;
+  private readonly options: WindowOperatorOptions<unknown, unknown, unknown>;
   private readonly out = new BundleBuilder();
   private forwarded: Instant = Instant.MIN;
   private sawInput = false;
@@ -48,7 +51,7 @@ export class GroupOperator implements Operator {
   constructor(private readonly deps: GroupDeps) {
     this.step = deps.step;
     const perKey = deps.shape === "perKey";
-    this.op = new WindowOperator({
+    this.options = {
       step: deps.step,
       strategy: deps.strategy,
       combineFn: deps.combineFn,
@@ -61,7 +64,31 @@ export class GroupOperator implements Operator {
           pane: o.pane,
           retraction: o.retraction,
         }),
-    });
+    };
+    this.op = new WindowOperator(this.options);
+  }
+
+  snapshot(): Uint8Array {
+    return new BinaryWriter()
+      .u8(this.sawInput ? 1 : 0)
+      .varint(this.forwarded)
+      .bytes(this.op.snapshot())
+      .finish();
+  }
+
+  restore(snapshots: readonly Uint8Array[], owned: KeyGroupRange): void {
+    const inner: Uint8Array[] = [];
+    let forwarded: Instant = Instant.MAX;
+    for (const bytes of snapshots) {
+      const r = new BinaryReader(bytes);
+      this.sawInput ||= r.u8() === 1;
+      forwarded = Math.min(forwarded, r.varint());
+      inner.push(r.bytes());
+      if (!r.done) throw new Error(`step "${this.step}": group snapshot has trailing bytes`);
+    }
+    if (inner.length === 0) return;
+    this.forwarded = forwarded;
+    this.op = WindowOperator.restore(this.options, inner, owned);
   }
 
   get droppedLate(): number {

@@ -9,7 +9,8 @@ import {
   maxTimestamp,
 } from "../../../../sdk/index.js";
 import { KeyedStateBackend, type FiredTimer, TimerService } from "../../state/index.js";
-import { encodeKey, keyGroupOf, windowNamespace } from "../../state/keys.js";
+import { BinaryReader, BinaryWriter } from "../../codec.js";
+import { type KeyGroupRange, encodeKey, keyGroupOf, windowNamespace } from "../../state/keys.js";
 
 /** The internal timer that clears a window's state once it expires (a name no DoFn can declare). */
 const GC_TIMER = "\u0000gc";
@@ -28,8 +29,8 @@ export interface KeyScope {
  * allowed lateness), after any user timer at its end, as in Beam's StatefulDoFnRunner.
  */
 export class KeyedDoFnState {
-  readonly backend = new KeyedStateBackend();
-  readonly timers = new TimerService();
+  backend = new KeyedStateBackend();
+  timers = new TimerService();
   private readonly keys = new Map<string, unknown>();
   private readonly windows = new Map<string, Window>();
 
@@ -39,6 +40,32 @@ export class KeyedDoFnState {
     private readonly timerSpecs: Readonly<Record<string, TimerSpec>>,
     private readonly allowedLateness: number,
   ) {}
+
+  /** State, timers, and the keys and windows they belong to, for a checkpoint. */
+  snapshot(): Uint8Array {
+    return new BinaryWriter()
+      .bytes(this.backend.snapshot())
+      .bytes(this.timers.snapshot())
+      .value([...this.keys])
+      .value([...this.windows])
+      .finish();
+  }
+
+  /** The key groups in `owned` from every former worker's snapshot. */
+  restore(snapshots: readonly Uint8Array[], owned: KeyGroupRange): void {
+    const backends: Uint8Array[] = [];
+    const timers: Uint8Array[] = [];
+    for (const bytes of snapshots) {
+      const r = new BinaryReader(bytes);
+      backends.push(r.bytes());
+      timers.push(r.bytes());
+      for (const [k, v] of r.value() as [string, unknown][]) this.keys.set(k, v);
+      for (const [k, v] of r.value() as [string, Window][]) this.windows.set(k, v);
+      if (!r.done) throw new Error(`step "${this.step}": keyed state snapshot has trailing bytes`);
+    }
+    this.backend = KeyedStateBackend.restore(backends, owned);
+    this.timers = TimerService.restore(timers, owned);
+  }
 
   /** The key and window an element belongs to; the element must be a KV. */
   scope(element: unknown, window: Window): KeyScope {

@@ -1,4 +1,5 @@
 import { Instant } from "../../../../sdk/index.js";
+import { type KeyGroupRange } from "../../state/keys.js";
 import { type Bundle } from "../bundle.js";
 
 /** Where a step's output goes: every consumer of one collection. */
@@ -21,6 +22,10 @@ export interface Operator {
   readonly droppedLate: number;
   /** Elements dropped because their window's trigger had finished (docs/core.md rule 2). */
   readonly droppedClosed?: number;
+  /** The step's state for a checkpoint, keyed state laid out by key group; absent: the step holds none. */
+  snapshot?(): Uint8Array;
+  /** Takes the state of the key groups in `owned` from the snapshots of every former worker (any parallelism). */
+  restore?(snapshots: readonly Uint8Array[], owned: KeyGroupRange): void;
 }
 
 /** The minimum over a step's inputs, never moving back: what event time the step has reached. */

@@ -7,7 +7,9 @@ import {
   type ParDoStep,
   type Window,
 } from "../../../../sdk/index.js";
+import { BinaryReader, BinaryWriter } from "../../codec.js";
 import { type FiredTimer } from "../../state/index.js";
+import { type KeyGroupRange } from "../../state/keys.js";
 import { type Bundle, BundleBuilder, type Meta, metaOf } from "../bundle.js";
 import { type KeyScope, KeyedDoFnState } from "./keyed.js";
 import { InputWatermarks, type Operator, type Output, describeElement, stepError } from "./operator.js";
@@ -54,6 +56,29 @@ export class ParDoOperator implements Operator {
     const stateful = Object.keys(d.state ?? {}).length + Object.keys(d.timers ?? {}).length > 0;
     this.keyed = stateful ? new KeyedDoFnState(this.step, d.state ?? {}, d.timers ?? {}, deps.allowedLateness) : null;
     this.shared = new ElementContext(this.step, this.builders);
+  }
+
+  snapshot(): Uint8Array {
+    if (this.deps.sideInputs.length > 0)
+      throw stepError(this.step, new Error("checkpointing a DoFn with side inputs is not supported yet"));
+    const w = new BinaryWriter().varint(this.inputWatermark).varint(this.forwarded);
+    return (this.keyed ? w.u8(1).bytes(this.keyed.snapshot()) : w.u8(0)).finish();
+  }
+
+  restore(snapshots: readonly Uint8Array[], owned: KeyGroupRange): void {
+    const keyed: Uint8Array[] = [];
+    let input: Instant = Instant.MAX;
+    let forwarded: Instant = Instant.MAX;
+    for (const bytes of snapshots) {
+      const r = new BinaryReader(bytes);
+      input = Math.min(input, r.varint());
+      forwarded = Math.min(forwarded, r.varint());
+      if (r.u8() === 1) keyed.push(r.bytes());
+    }
+    if (snapshots.length === 0) return;
+    this.inputWatermark = input;
+    this.forwarded = forwarded;
+    if (this.keyed && keyed.length > 0) this.keyed.restore(keyed, owned);
   }
 
   async process(input: number, bundle: Bundle): Promise<void> {

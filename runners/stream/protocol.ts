@@ -1,0 +1,63 @@
+import { type MessagePort } from "node:worker_threads";
+import { type Json } from "../../sdk/index.js";
+
+/** Where each source split of a read is: chunks already emitted, or done. */
+export type SplitPositions = Readonly<Record<string, number | "done">>;
+
+/** The state a worker starts from: every former worker's snapshot of each step (each keeps its key groups), and split positions. */
+export interface RestoreState {
+  readonly checkpoint: number;
+  readonly states: Readonly<Record<string, readonly Uint8Array[]>>;
+  readonly sources: Readonly<Record<string, SplitPositions>>;
+}
+
+/** The task each pool thread runs for the whole job. */
+export interface WorkerInit {
+  readonly module: string;
+  readonly options: unknown;
+  readonly hash: string;
+  readonly worker: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly bufferTimeoutMs: number;
+  readonly control: MessagePort;
+  /** A port to every other worker (null at this worker's own index). */
+  readonly peers: readonly (MessagePort | null)[];
+  readonly restore: RestoreState | null;
+  /** Test hook: throw in this step at this element count (a worker failure the runner must recover from). */
+  readonly failAt?: { readonly step: string; readonly worker: number; readonly element: number } | null;
+}
+
+/** One worker's part of a checkpoint. */
+export interface WorkerAck {
+  readonly type: "ack";
+  readonly id: number;
+  readonly worker: number;
+  readonly states: Record<string, Uint8Array>;
+  readonly sources: Record<string, Record<string, number | "done">>;
+  /** Closed shards (pre-committed) per write step. */
+  readonly pending: Record<string, Json[]>;
+  /** Elements for in-process sinks (memory.collect), encoded bundles per write step. */
+  readonly staged: Record<string, Uint8Array[]>;
+}
+
+export interface StageCounts {
+  readonly step: string;
+  readonly rowsIn: number;
+  readonly rowsOut: number;
+  readonly droppedLate: number;
+  readonly droppedClosed: number;
+  readonly watermark: number;
+}
+
+export type WorkerMessage =
+  | WorkerAck
+  | {
+      readonly type: "done";
+      readonly worker: number;
+      readonly pending: Record<string, Json[]>;
+      readonly staged: Record<string, Uint8Array[]>;
+    }
+  | { readonly type: "stats"; readonly worker: number; readonly steps: readonly StageCounts[]; readonly blockedMs: number };
+
+export type CoordinatorMessage = { readonly type: "checkpoint"; readonly id: number } | { readonly type: "stop" };
