@@ -14,13 +14,13 @@ export default defineConfig([
       "io/index": "io/index.ts",
     },
     dts: true,
-    clean: ["!cli.js", "!cli.js.map", "!worker.js", "!worker.js.map"],
+    clean: ["!cli.js", "!cli.js.map", "!worker.js", "!worker.js.map", "!stream-worker.js", "!stream-worker.js.map"],
     splitting: true,
   },
   {
     ...common,
-    // The local runner's pool worker sits next to cli.js: the runner starts it by file name.
-    entry: { cli: "runners/cli/main.ts", worker: "runners/local/worker.ts" },
+    // The pool workers sit next to cli.js: the runners start them by file name.
+    entry: { cli: "runners/cli/main.ts", worker: "runners/local/worker.ts", "stream-worker": "runners/stream/stream-worker.ts" },
     banner: { js: "#!/usr/bin/env node" },
     clean: false,
     // One file: the bin's entry-point check compares the running script with this module.

@@ -1,5 +1,6 @@
 import { type BuiltPipeline, type PipelineGraph } from "../../sdk/index.js";
 import { type LocalRunOptions, type RunSummary, type StageInfo, planLocal, runLocal } from "../local/index.js";
+import { type StreamRunOptions, type StreamRunSummary, runStream } from "../stream/index.js";
 import { type ProgressStream } from "./progress.js";
 
 /** What the CLI touches outside itself; the entry point passes the process's, tests pass fakes. */
@@ -17,6 +18,8 @@ export interface CliIO {
 export interface LocalRunner {
   readonly planLocal: (graph: PipelineGraph) => readonly StageInfo[];
   readonly runLocal: (pipeline: BuiltPipeline, options?: LocalRunOptions) => Promise<RunSummary>;
+  /** The stream runner's (absent in tests that only fake the local runner). */
+  readonly runStream?: (pipeline: BuiltPipeline, options: StreamRunOptions) => Promise<StreamRunSummary>;
 }
 
-export const LOCAL_RUNNER: LocalRunner = Object.freeze({ planLocal, runLocal });
+export const LOCAL_RUNNER: LocalRunner = Object.freeze({ planLocal, runLocal, runStream });

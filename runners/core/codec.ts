@@ -6,6 +6,15 @@ import { deserialize, serialize } from "node:v8";
  * elements) go through V8's serializer, which is compact, handles Map/Set/Date/bigint and
  * typed arrays, and reads data written by older Node versions.
  */
+const SURROGATE = /[\uD800-\uDFFF]/;
+const VALUE_V8 = 0;
+const VALUE_NUMBER = 1;
+const VALUE_STRING = 2;
+const VALUE_TRUE = 3;
+const VALUE_FALSE = 4;
+const VALUE_NULL = 5;
+const VALUE_UNDEFINED = 6;
+
 export class BinaryWriter {
   private buf: Uint8Array;
   private view: DataView;
@@ -80,12 +89,35 @@ export class BinaryWriter {
   }
 
   string(v: string): this {
-    return this.bytes(BinaryWriter.encoder.encode(v));
+    // Straight into the buffer: no intermediate array per string (snapshots write many).
+    const n = Buffer.byteLength(v, "utf8");
+    this.uvarint(n);
+    this.ensure(n);
+    if (n === v.length && n < 64) for (let i = 0; i < n; i++) this.buf[this.pos + i] = v.charCodeAt(i);
+    else BinaryWriter.encoder.encodeInto(v, this.buf.subarray(this.pos, this.pos + n));
+    this.pos += n;
+    return this;
   }
 
-  /** Any structured-cloneable value (no functions, no class instances beyond built-ins). */
+  /**
+   * Any structured-cloneable value (no functions, no class instances beyond built-ins). Numbers,
+   * strings, booleans, null and undefined take a tag byte and their bytes; the rest goes through
+   * V8's serializer, whose per-call cost dominates a snapshot of many small values.
+   */
   value(v: unknown): this {
-    return this.bytes(serialize(v));
+    switch (typeof v) {
+      case "number":
+        return this.u8(VALUE_NUMBER).f64(v);
+      case "string":
+        // UTF-8 cannot carry a lone surrogate: such strings go through V8, which keeps them.
+        return SURROGATE.test(v) ? this.u8(VALUE_V8).bytes(serialize(v)) : this.u8(VALUE_STRING).string(v);
+      case "boolean":
+        return this.u8(v ? VALUE_TRUE : VALUE_FALSE);
+      case "undefined":
+        return this.u8(VALUE_UNDEFINED);
+      default:
+        return v === null ? this.u8(VALUE_NULL) : this.u8(VALUE_V8).bytes(serialize(v));
+    }
   }
 
   finish(): Uint8Array {
@@ -96,7 +128,7 @@ export class BinaryWriter {
 export class BinaryReader {
   private pos = 0;
   private readonly view: DataView;
-  private static readonly decoder = new TextDecoder();
+  private static readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
   constructor(private readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -161,7 +193,25 @@ export class BinaryReader {
   }
 
   value<T = unknown>(): T {
-    return deserialize(this.bytes()) as T;
+    const tag = this.u8();
+    switch (tag) {
+      case VALUE_V8:
+        return deserialize(this.bytes()) as T;
+      case VALUE_NUMBER:
+        return this.f64() as T;
+      case VALUE_STRING:
+        return this.string() as T;
+      case VALUE_TRUE:
+        return true as T;
+      case VALUE_FALSE:
+        return false as T;
+      case VALUE_NULL:
+        return null as T;
+      case VALUE_UNDEFINED:
+        return undefined as T;
+      default:
+        throw new RangeError(`bad value tag ${tag} at offset ${this.pos - 1}`);
+    }
   }
 
   get done(): boolean {

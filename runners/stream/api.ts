@@ -26,6 +26,8 @@ export interface StreamRunOptions {
   readonly stop?: AbortSignal;
   /** Test hook: fail in this step on this worker at this element, on the first attempt only. */
   readonly failAt?: { readonly step: string; readonly worker: number; readonly element: number };
+  /** Called once the job has started, with the port metrics are served on (the CLI prints it; tests scrape it). */
+  readonly onStarted?: (info: { readonly metricsPort: number | null }) => void;
   /** Called with each completed checkpoint (tests, the CLI's log). */
   readonly onCheckpoint?: (c: { readonly id: number; readonly path: string | null; readonly ms: number }) => void;
 }

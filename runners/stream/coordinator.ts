@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { type BuiltPipeline, type Json, type SinkWriting } from "../../sdk/index.js";
+import { type BuiltPipeline, Instant, type Json, type SinkWriting } from "../../sdk/index.js";
 import { CheckpointStore, type CompletedCheckpoint } from "../core/checkpoint/index.js";
 import { decodeBundle } from "../core/exec/bundle-codec.js";
 import { GraphIndex, planStages } from "../core/exec/plan.js";
@@ -45,6 +45,8 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
   if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > maxParallelism)
     throw new RangeError(`--parallelism must be a whole number from 1 to ${maxParallelism}, got ${parallelism}`);
   const interval = options.checkpointIntervalMs ?? 10_000;
+  if (options.failAt && !built.graph.steps.some((s) => s.name === options.failAt!.step))
+    throw new Error(`failAt: the pipeline has no step "${options.failAt.step}"`);
   const store = options.checkpointDir
     ? new CheckpointStore(options.checkpointDir, { retain: options.retainCheckpoints ?? 3 })
     : null;
@@ -60,8 +62,13 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
     }),
   );
   const metrics = new StreamMetrics(stages.map((s) => s.id));
+  const stageOf = new Map(stages.flatMap((s) => s.steps.map((step) => [step, s.id] as const)));
+  const stageFirst = new Map(stages.map((s) => [s.id, s.steps[0]!]));
+  const stageLast = new Map(stages.map((s) => [s.id, s.steps.at(-1)!]));
+  const readStages = stages.filter((s) => s.boundary === "read").map((s) => s.id);
   const endpoint = options.metricsPort !== undefined ? await metrics.serve(options.metricsPort) : null;
   const staged = new Map<string, unknown[]>();
+  options.onStarted?.({ metricsPort: endpoint?.port ?? null });
 
   let restored: RestoreState | null = null;
   let nextId = 1;
@@ -106,10 +113,39 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
     blocked = [];
     let inFlight: { id: number; kind: "checkpoint" | "savepoint"; acks: WorkerAck[]; t0: number } | null = null;
     const finals: { pending: Record<string, Json[]>; staged: Record<string, Uint8Array[]> }[] = [];
+    /** Workers whose closing pre-commit a completed checkpoint already holds. */
+    const finalIn = new Set<number>();
+    const finalOf: { pending: Record<string, Json[]>; staged: Record<string, Uint8Array[]> }[] = [];
     let stopping = false;
     let savepoint: string | null = null;
     let lastCompleted: RestoreState | null = restored;
+    let lastPending: Record<string, Json[]> = {};
 
+    /** Feeds the metrics with what changed since a worker's last report. */
+    const report = (worker: number, steps: readonly StageCounts[], blockedMs: number) => {
+      const before = new Map((counts[worker] ?? []).map((c) => [c.step, c]));
+      const watermarks = new Map<string, number>();
+      for (const c of steps) {
+        const stage = stageOf.get(c.step)!;
+        const was = before.get(c.step);
+        const first = stageFirst.get(stage) === c.step;
+        const last = stageLast.get(stage) === c.step;
+        if (first && c.rowsIn > (was?.rowsIn ?? 0)) metrics.recordsIn(stage, c.rowsIn - (was?.rowsIn ?? 0));
+        if (last && c.rowsOut > (was?.rowsOut ?? 0)) metrics.recordsOut(stage, c.rowsOut - (was?.rowsOut ?? 0));
+        if (c.droppedLate > (was?.droppedLate ?? 0)) metrics.droppedLate(stage, c.droppedLate - (was?.droppedLate ?? 0));
+        if (first) watermarks.set(stage, c.watermark);
+      }
+      for (const [stage, at] of watermarks) {
+        latestWatermark[worker] ??= new Map();
+        latestWatermark[worker].set(stage, at);
+        let min: number = Instant.MAX;
+        for (const m of latestWatermark) if (m) min = Math.min(min, m.get(stage) ?? min);
+        metrics.watermark(stage, min);
+      }
+      const delta = blockedMs - (blocked[worker] ?? 0);
+      if (delta > 0) for (const stage of readStages) metrics.backpressure(stage, delta / readStages.length);
+    };
+    const latestWatermark: Map<string, number>[] = [];
     const trigger = (kind: "checkpoint" | "savepoint") => {
       if (inFlight || finals.length === parallelism) return false;
       inFlight = { id: nextId++, kind, acks: [], t0: performance.now() };
@@ -121,9 +157,16 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       const pending: Record<string, Json[]> = {};
       const states: Record<string, string[]> = {};
       const files: [string, Uint8Array][] = [];
+      const closing: number[] = [];
       for (const ack of c.acks.sort((a, b) => a.worker - b.worker)) {
         for (const [read, pos] of Object.entries(ack.sources)) Object.assign((sources[read] ??= {}), pos);
         for (const [step, ps] of Object.entries(ack.pending)) (pending[step] ??= []).push(...ps);
+        // A worker that had finished will not run again from this checkpoint: its last files go with it.
+        const final = ack.finished && !finalIn.has(ack.worker) ? finalOf[ack.worker] : undefined;
+        if (final) {
+          closing.push(ack.worker);
+          for (const [step, ps] of Object.entries(final.pending)) (pending[step] ??= []).push(...ps);
+        }
         for (const [step, bytes] of Object.entries(ack.states)) {
           const name = `s${stepIndex.get(step)}-w${ack.worker}.bin`;
           (states[step] ??= []).push(name);
@@ -148,8 +191,8 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
         });
         path = done.path;
       }
-      await commit(writes, pending);
-      for (const ack of c.acks) stage(staged, ack.staged);
+      // Durable from here: a failure from now on restarts from this checkpoint, whose commit it repeats.
+      lastPending = pending;
       lastCompleted = {
         checkpoint: c.id,
         states: Object.fromEntries(
@@ -157,6 +200,12 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
         ),
         sources,
       };
+      for (const ack of c.acks) stage(staged, ack.staged);
+      for (const w of closing) {
+        finalIn.add(w);
+        stage(staged, finalOf[w]!.staged);
+      }
+      await commit(writes, pending);
       checkpoints++;
       const ms = performance.now() - c.t0;
       metrics.checkpoint({ durationMs: ms, bytes: size, ok: true });
@@ -182,11 +231,13 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       await attempt.run(async (m) => {
         switch (m.type) {
           case "stats":
+            report(m.worker, m.steps, m.blockedMs);
             counts[m.worker] = [...m.steps];
             blocked[m.worker] = m.blockedMs;
             return;
           case "done":
             finals.push({ pending: m.pending, staged: m.staged });
+            finalOf[m.worker] = { pending: m.pending, staged: m.staged };
             if (finals.length === parallelism) attempt.finish();
             return;
           case "ack": {
@@ -205,7 +256,8 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       }
       // Every worker finished: the last checkpoint records that, then everything left is committed.
       const pending: Record<string, Json[]> = {};
-      for (const f of finals) for (const [step, ps] of Object.entries(f.pending)) (pending[step] ??= []).push(...ps);
+      const rest = finalOf.filter((_, w) => !finalIn.has(w));
+      for (const f of rest) for (const [step, ps] of Object.entries(f.pending)) (pending[step] ??= []).push(...ps);
       if (store) {
         const writer = await store.begin(nextId++);
         const meta: CheckpointMeta = { sources: {}, pending, finished: true, states: {} };
@@ -218,14 +270,20 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
         });
       }
       await commit(writes, pending);
-      for (const f of finals) stage(staged, f.staged);
+      for (const f of rest) stage(staged, f.staged);
       await commitStaged(writes, staged);
       return summary(started, totals(stages, counts), restarts, checkpoints, null, sum(blocked));
     } catch (e) {
       if (e instanceof AttemptFailure || restarts >= (options.maxRestarts ?? 3) || stopping) throw unwrap(e);
       restarts++;
       metrics.restart();
+      // The failed attempt stops first (no more checkpoints, no more messages); a checkpoint it was
+      // writing finishes, and if it became durable the job restarts from it.
+      if (timer) clearInterval(timer);
+      await attempt.close();
+      await attempt.settled();
       restored = lastCompleted;
+      await commit(writes, lastPending);
       // In-process staging of the failed attempt after its last completed checkpoint is dropped with it.
       await new Promise((r) => setTimeout(r, options.restartDelayMs ?? 500));
     } finally {
@@ -345,13 +403,16 @@ class Attempt {
   ) {
     const ts = import.meta.url.endsWith(".ts");
     this.pool = new Piscina({
-      filename: fileURLToPath(new URL(ts ? "./worker.ts" : "./worker.js", import.meta.url)),
+      filename: fileURLToPath(new URL(ts ? "./stream-worker.ts" : "./stream-worker.js", import.meta.url)),
       minThreads: parallelism,
       maxThreads: parallelism,
       concurrentTasksPerWorker: 1,
       atomics: "disabled",
       idleTimeout: Number.MAX_SAFE_INTEGER,
-      execArgv: ts ? ["--import", import.meta.resolve("tsx")] : [],
+      execArgv: [
+        ...(ts ? ["--import", import.meta.resolve("tsx")] : []),
+        ...(process.env.BEAMLINE_WORKER_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BEAMLINE_WORKER_PROF}`] : []),
+      ],
     });
   }
 
@@ -366,6 +427,7 @@ class Attempt {
         peers[j]![i] = port2;
       }
     let queue = Promise.resolve();
+    this.settled = () => queue.catch(() => undefined);
     let failure: unknown = null;
     const failed = new Promise<never>((_, reject) => {
       this.fail = reject;
@@ -376,6 +438,7 @@ class Attempt {
       const { port1, port2 } = new MessageChannel();
       this.controls.push(port1);
       port1.on("message", (m: WorkerMessage) => {
+        if (this.closed) return;
         queue = queue
           .then(() => onMessage(m))
           .catch((e: unknown) => {
@@ -411,6 +474,9 @@ class Attempt {
 
   private fail: (e: unknown) => void = () => {};
 
+  /** Resolves once every worker message received so far has been handled. */
+  settled: () => Promise<void> = () => Promise.resolve();
+
   finish(): void {
     this.finished();
   }
@@ -426,7 +492,12 @@ class Attempt {
     for (const c of this.controls) c.postMessage(m);
   }
 
+  private closed = false;
+
+  /** Stops the workers; messages still arriving are ignored. Safe to call twice. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     for (const c of this.controls) c.close();
     await this.pool.destroy();
   }

@@ -124,7 +124,7 @@ export class Exchange {
     if (!p) return;
     peer.pending.delete(edge);
     const bytes = encodeBundle(p.parts.length === 1 ? p.parts[0]! : concatBundles(p.parts));
-    peer.queue.push({ t: "d", e: edge, b: bytes.buffer as ArrayBuffer });
+    peer.queue.push({ t: "d", e: edge, b: bytes.buffer });
     this.pump(peer);
   }
 

@@ -109,7 +109,7 @@ export class WorkerJob {
           done();
         }),
     );
-    this.checkpoints = new WorkerCheckpoints(init.worker, init.control, (step) => this.snapshotOf(step));
+    this.checkpoints = new WorkerCheckpoints(init.worker, init.control);
   }
 
   /** Builds the steps, restores their state, and runs until every step has finished. */
@@ -216,24 +216,23 @@ export class WorkerJob {
 
   private listener(): NodeListener {
     return {
-      aligned: async (step, id) => this.checkpoints.aligned(id, step, await this.snapshotOf(step)),
+      aligned: async (step, id) => this.checkpoints.aligned(id, step, await this.snapshotOf(step, id)),
       finished: async (step) => {
         const write = this.writes.get(step);
-        const final = write ? await write.preCommit() : null;
+        const final = write ? await write.preCommit(null) : null;
         this.checkpoints.finished(step, final);
         if ([...this.nodes.values()].every((n) => n.finished)) {
           this.exchange.flushAll();
-          this.checkpoints.done();
           this.finishedAll();
         }
       },
     };
   }
 
-  private async snapshotOf(step: string): Promise<{ state: Uint8Array | null; preCommit: PreCommit | null }> {
+  private async snapshotOf(step: string, id: number): Promise<{ state: Uint8Array | null; preCommit: PreCommit | null }> {
     const node = this.nodes.get(step)!;
     const write = this.writes.get(step);
-    return { state: node.operator.snapshot?.() ?? null, preCommit: write ? await write.preCommit() : null };
+    return { state: node.operator.snapshot?.() ?? null, preCommit: write ? await write.preCommit(id) : null };
   }
 
   /** The stream runner's own operators: writes per checkpoint epoch, and a global combine whose default only worker 0 gives. */
@@ -242,7 +241,7 @@ export class WorkerJob {
       const { sink } = runtimeOf({ pipeline: this.built }, step, "write");
       if (!sink.writing)
         throw stepError(step.name, new Error(`sink kind "${sink.kind}" cannot be written: it has no writing side`));
-      const epoch = (this.init.restore?.checkpoint ?? 0) + 1;
+      const epoch = this.init.restore?.checkpoint ?? 0;
       const op = new StreamWriteOperator(
         step.name,
         sink.writing,
@@ -330,14 +329,15 @@ export class WorkerJob {
 
   private postStats(): void {
     const steps: StageCounts[] = [...this.counts].map(([step, c]) => {
-      const op = this.nodes.get(step)?.operator;
+      const node = this.nodes.get(step);
+      const op = node?.operator;
       return {
         step,
         rowsIn: c.rowsIn,
         rowsOut: c.rowsOut,
         droppedLate: op?.droppedLate ?? 0,
         droppedClosed: op?.droppedClosed ?? 0,
-        watermark: Instant.MIN,
+        watermark: node?.reached ?? Instant.MIN,
       };
     });
     this.init.control.postMessage({
@@ -392,7 +392,6 @@ export class WorkerCheckpoints {
   constructor(
     private readonly worker: number,
     private readonly control: MessagePort,
-    private readonly snapshotOf: (step: string) => Promise<{ state: Uint8Array | null; preCommit: PreCommit | null }>,
   ) {}
 
   expect(nodes: readonly string[], reads: readonly string[]): void {
@@ -435,17 +434,21 @@ export class WorkerCheckpoints {
       }
   }
 
+  /**
+   * A step finished. When it is the last, the closing pre-commit goes to the coordinator first,
+   * so that it has it before any checkpoint in which this worker has finished everything.
+   */
   finished(step: string, final: PreCommit | null): void {
     this.nodes.delete(step);
     if (final) {
       this.final[step] = final.pending;
       if (final.staged.length > 0) this.finalStaged[step] = [encodeStaged(final.staged)];
     }
+    if (this.nodes.size === 0) this.done();
     for (const [id, part] of this.open) if (part.nodes.delete(step)) this.maybeAck(id);
   }
 
-  /** Every step finished: the closing pre-commit goes to the coordinator. */
-  done(): void {
+  private done(): void {
     this.control.postMessage(
       { type: "done", worker: this.worker, pending: this.final, staged: this.finalStaged } satisfies WorkerMessage,
       Object.values(this.finalStaged).flatMap((bs) => bs.map((b) => b.buffer as ArrayBuffer)),
@@ -480,6 +483,7 @@ export class WorkerCheckpoints {
       sources: part.sources,
       pending: part.pending,
       staged: part.staged,
+      finished: this.nodes.size === 0,
     };
     this.control.postMessage(ack, [
       ...Object.values(part.states).map((b) => b.buffer as ArrayBuffer),

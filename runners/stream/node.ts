@@ -49,6 +49,11 @@ export class StepNode {
     this.held = channels.map((n) => new Array<ChannelMessage[] | null>(n).fill(null));
   }
 
+  /** Event time this step has reached: the minimum over its inputs. */
+  get reached(): Instant {
+    return this.done ? Instant.MAX : Math.min(...this.inputAt);
+  }
+
   get finished(): boolean {
     return this.done;
   }

@@ -39,6 +39,8 @@ export interface WorkerAck {
   readonly pending: Record<string, Json[]>;
   /** Elements for in-process sinks (memory.collect), encoded bundles per write step. */
   readonly staged: Record<string, Uint8Array[]>;
+  /** Every step of this worker had finished: its closing pre-commit (sent with "done") belongs to this checkpoint. */
+  readonly finished: boolean;
 }
 
 export interface StageCounts {

@@ -4,6 +4,7 @@ import {
   type DeadLetter,
   Instant,
   type ReadContext,
+  type ReadChunk,
   type ReadStep,
   type SourceSplit,
 } from "../../sdk/index.js";
@@ -40,11 +41,10 @@ export interface SourceTaskDeps {
  */
 export class SourceTask {
   private readonly pending: number[] = [];
-  private readonly positions: Record<string, number | "done">;
+  /** This worker's splits only: a checkpoint merges every worker's, so another's would overwrite it with a stale one. */
+  private readonly positions: Record<string, number | "done"> = {};
 
-  constructor(private readonly deps: SourceTaskDeps) {
-    this.positions = { ...deps.positions };
-  }
+  constructor(private readonly deps: SourceTaskDeps) {}
 
   get step(): ReadStep {
     return this.deps.step;
@@ -112,30 +112,39 @@ export class SourceTask {
         })
       : null;
     let emitted = Instant.MIN;
-    for (let p = 0; p < mine.length; p++) {
-      const [index, split] = mine[p]!;
-      const at = this.positions[index];
-      if (at === "done") {
-        marks?.onEnd(p);
-        continue;
-      }
-      const skip = at ?? 0;
-      let n = 0;
-      const chunks = reading.read(split, ctx)[Symbol.asyncIterator]();
-      for (
-        let next = await fromSource(step, () => chunks.next());
-        !next.done;
-        next = await fromSource(step, () => chunks.next())
-      ) {
-        if (n++ < skip) continue;
+    // The splits are read a chunk each in turn, so that each one's event time moves on and the
+    // watermark (their minimum) with them, as a reader of several partitions does.
+    const open: { p: number; index: number; chunks: AsyncIterator<ReadChunk<unknown>>; n: number; skip: number }[] = [];
+    mine.forEach(([index, split], p) => {
+      const at = this.deps.positions[index];
+      this.positions[index] = at ?? 0;
+      if (at === "done") marks?.onEnd(p);
+      else open.push({ p, index, chunks: reading.read(split, ctx)[Symbol.asyncIterator](), n: 0, skip: at ?? 0 });
+    });
+    while (open.length > 0)
+      for (let k = 0; k < open.length; k++) {
+        const s = open[k]!;
+        let next = await fromSource(step, () => s.chunks.next());
+        while (!next.done && s.n < s.skip) {
+          s.n++;
+          next = await fromSource(step, () => s.chunks.next());
+        }
+        if (next.done) {
+          open.splice(k--, 1);
+          await this.deps.mailbox(async () => {
+            this.positions[s.index] = "done";
+            marks?.onEnd(s.p);
+          });
+          continue;
+        }
         await this.deps.backpressure();
         await this.inject();
         const chunk = next.value;
         await this.deps.mailbox(async () => {
-          this.positions[index] = n;
+          this.positions[s.index] = ++s.n;
           if (chunk.values.length > 0) {
             const metas = metasOf(step, chunk.values, eventTime, chunk.timestamps);
-            if (marks) for (const m of Array.isArray(metas) ? metas : [metas]) marks.onEvent(p, m.timestamp);
+            if (marks) for (const m of Array.isArray(metas) ? metas : [metas]) marks.onEvent(s.p, m.timestamp);
             await outputs.main!.emit({ values: chunk.values, metas });
           }
           if (bad.length > 0) await outputs.deadLetters!.emit(bad.take());
@@ -145,9 +154,6 @@ export class SourceTask {
           }
         });
       }
-      this.positions[index] = "done";
-      marks?.onEnd(p);
-    }
     if (bad.length > 0) await this.deps.mailbox(() => outputs.deadLetters!.emit(bad.take()));
   }
 
@@ -158,7 +164,8 @@ export class SourceTask {
     const { source, eventTime } = this.runtime();
     const events = (source as { readonly events?: readonly ReplayEvent<unknown>[] }).events;
     if (!events) throw stepError(step.name, new Error('a "testStream" source needs its events (build it with testStream())'));
-    const at = this.positions["0"];
+    const at = this.deps.positions["0"];
+    this.positions["0"] = at ?? 0;
     if (at === "done") return;
     const params = (source.params ?? {}) as { partitions?: number | null };
     const partitions = params.partitions ?? 1;

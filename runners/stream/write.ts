@@ -14,10 +14,10 @@ const pad = (n: number, width: number) => String(n).padStart(width, "0");
 
 /**
  * A write on the stream runner: each worker writes its own file per checkpoint epoch,
- * `part-c<checkpoint>-w<worker>`, and closes it (pre-commit) when the checkpoint's barrier
- * passes; the coordinator commits it once that checkpoint is complete. The names are
- * deterministic, so a run restored from checkpoint n writes epoch n+1 again under the same
- * names and never leaves a second copy. In-process sinks (memory.collect) stage their
+ * `part-c<checkpoint>-w<worker>` named after the checkpoint it follows, and closes it
+ * (pre-commit) when the next barrier passes; the coordinator commits it once that checkpoint
+ * is complete. A file is committed only with the checkpoint after it, and a run restored
+ * from checkpoint n names its first file after n again, so nothing committed is written twice. In-process sinks (memory.collect) stage their
  * elements for the coordinator instead, since their results live on the main thread.
  */
 export class StreamWriteOperator implements Operator {
@@ -31,7 +31,7 @@ export class StreamWriteOperator implements Operator {
     private readonly inProcess: boolean,
     private readonly worker: number,
     private readonly parallelism: number,
-    /** The checkpoint whose barrier closes the current file. */
+    /** The checkpoint after which the current file was opened (0: none yet). */
     private epoch: number,
   ) {}
 
@@ -57,9 +57,12 @@ export class StreamWriteOperator implements Operator {
 
   async processingTime(): Promise<void> {}
 
-  /** Closes the current file (or hands over the staged elements); the next ones belong to the next checkpoint. */
-  async preCommit(): Promise<PreCommit> {
-    this.epoch++;
+  /**
+   * Closes the current file (or hands over the staged elements) at checkpoint `id`'s barrier;
+   * the next file is named after it. Null: the end of input, after which nothing is written.
+   */
+  async preCommit(id: number | null): Promise<PreCommit> {
+    if (id !== null) this.epoch = id;
     const staged = this.staged;
     this.staged = [];
     const writer = this.writer;

@@ -52,19 +52,49 @@ describe("beamline run: flags", () => {
     expect(r).toMatchObject({ code: 2, stderr: "beamline run: --parallelism needs a value: a positive whole number\n" });
   });
 
-  test("--runner=stream exits 2: the stream runner arrives with issue #5", async () => {
-    const r = await cli(["run", COUNTS, "--input=x", "--runner=stream"], { runner: fakeRunner() });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("the stream runner arrives with issue #5");
+  test("--runner=stream runs on the stream runner with its own flags", async () => {
+    const runner = fakeRunner();
+    const r = await cli(
+      [
+        "run",
+        COUNTS,
+        "--input=x",
+        "--runner=stream",
+        "--parallelism=2",
+        "--checkpoint-dir=ck",
+        "--checkpoint-interval=200ms",
+        "--buffer-timeout=5",
+        "--max-restarts=1",
+      ],
+      { runner },
+    );
+    expect(r.code).toBe(0);
+    expect(runner.calls).toHaveLength(0);
+    expect(runner.streamCalls[0]).toMatchObject({
+      parallelism: 2,
+      checkpointIntervalMs: 200,
+      bufferTimeoutMs: 5,
+      maxRestarts: 1,
+      checkpointDir: path.resolve("ck"),
+    });
+    expect(r.stderr).toContain("finished in 5 ms (2 checkpoints, 0 restarts, 0 dropped late)");
   });
 
-  test("an unbounded pipeline defaults to the stream runner, so it exits 2 naming its unbounded reads", async () => {
+  test("bad stream flags are usage errors, all listed", async () => {
+    const r = await cli(["run", COUNTS, "--runner=stream", "--checkpoint-interval=fast", "--restore=latest"], {
+      runner: fakeRunner(),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--checkpoint-interval: must be a duration such as 200ms, 10s or 1m (got "fast")');
+    expect(r.stderr).toContain("--restore=latest: needs --checkpoint-dir");
+  });
+
+  test("an unbounded pipeline defaults to the stream runner", async () => {
     const runner = fakeRunner();
     const r = await cli(["run", UNBOUNDED], { runner });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('pipeline "fixture-unbounded" is unbounded (read "Events")');
-    expect(r.stderr).toContain("the stream runner arrives with issue #5");
+    expect(r.code).toBe(0);
     expect(runner.calls).toHaveLength(0);
+    expect(runner.streamCalls).toHaveLength(1);
   });
 
   test("--runner=local runs an unbounded pipeline on the local runner anyway", async () => {

@@ -1,6 +1,7 @@
 // Runs the CLI in-process with fake streams and, when a test needs one, a fake local runner.
 import { Writable } from "node:stream";
 import { type LocalRunner, main } from "../../runners/cli/main.js";
+import { type StreamRunOptions } from "../../runners/stream/index.js";
 import { type ProgressStream } from "../../runners/cli/progress.js";
 import { type LocalRunOptions, type RunSummary, type StageInfo } from "../../runners/local/index.js";
 
@@ -63,10 +64,26 @@ export const SUMMARY: RunSummary = {
  */
 export function fakeRunner(run?: (options: LocalRunOptions) => Promise<RunSummary>): LocalRunner & {
   readonly calls: LocalRunOptions[];
+  readonly streamCalls: StreamRunOptions[];
 } {
   const calls: LocalRunOptions[] = [];
+  const streamCalls: StreamRunOptions[] = [];
   return {
     calls,
+    streamCalls,
+    runStream: (_built, options) => {
+      streamCalls.push(options);
+      return Promise.resolve({
+        ms: 5,
+        stages: [{ stage: "stage-1", rowsIn: 3, rowsOut: 3 }],
+        restarts: 0,
+        checkpoints: 2,
+        droppedLate: 0,
+        droppedClosed: 0,
+        savepoint: null,
+        blockedMs: 0,
+      });
+    },
     planLocal: () => STAGES,
     runLocal: (_built, options = {}) => {
       calls.push(options);

@@ -19,37 +19,45 @@ const CORE_MODULE = fileURLToPath(new URL("./core-cases-module.ts", import.meta.
 
 describe.each([1, 2])("stream runner, parallelism %i", (parallelism) => {
   describe("the #3 cases as pipelines", () => {
-    test.each(allCases.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
-      const id = collectIdOf(c);
-      const built = coreCases.build({ case: c.name });
-      memory.clear(id);
-      const local = await runLocal(built, { parallelism: 1 });
-      const fromLocal = byKeyAndWindow(memory.results<ExpectedPane>(id));
-      memory.clear(id);
-      const summary = await runStream(built, { parallelism, source: { module: CORE_MODULE, options: built.options } });
-      const got = byKeyAndWindow(memory.results<ExpectedPane>(id));
-      expect(got).toEqual(byKeyAndWindow(c.expected));
-      expect(got).toEqual(fromLocal);
-      expect(summary.droppedLate).toBe(local.droppedLate);
-      expect(summary.droppedLate).toBe(c.droppedLate ?? 0);
-      if (c.droppedClosed !== undefined) expect(summary.droppedClosed).toBe(c.droppedClosed);
-    });
+    test.each(allCases.map((c) => [c.name, c] as const))(
+      "%s",
+      async (_name, c) => {
+        const id = collectIdOf(c);
+        const built = coreCases.build({ case: c.name });
+        memory.clear(id);
+        const local = await runLocal(built, { parallelism: 1 });
+        const fromLocal = byKeyAndWindow(memory.results<ExpectedPane>(id));
+        memory.clear(id);
+        const summary = await runStream(built, { parallelism, source: { module: CORE_MODULE, options: built.options } });
+        const got = byKeyAndWindow(memory.results<ExpectedPane>(id));
+        expect(got).toEqual(byKeyAndWindow(c.expected));
+        expect(got).toEqual(fromLocal);
+        expect(summary.droppedLate).toBe(local.droppedLate);
+        expect(summary.droppedLate).toBe(c.droppedLate ?? 0);
+        if (c.droppedClosed !== undefined) expect(summary.droppedClosed).toBe(c.droppedClosed);
+      },
+      60_000,
+    );
   });
 
   describe("runner-level cases", () => {
-    test.each(allRunnerCases.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
-      const built = c.pipeline.buildFromArgs(c.args ?? {});
-      const ids = Object.keys(c.outputs);
-      for (const id of ids) memory.clear(id);
-      await runLocal(built, { parallelism: 1 });
-      const fromLocal = Object.fromEntries(ids.map((id) => [id, comparable(memory.results(id), c.ordered)]));
-      for (const id of ids) memory.clear(id);
-      await runStream(built, { parallelism, source: { module: fileURLToPath(c.module), options: built.options } });
-      for (const [id, expected] of Object.entries(c.outputs)) {
-        const got = comparable(memory.results(id), c.ordered);
-        expect(got, `memory.collect("${id}")`).toEqual(comparable(expected, c.ordered));
-        expect(got, `memory.collect("${id}") against the local runner`).toEqual(fromLocal[id]);
-      }
-    });
+    test.each(allRunnerCases.map((c) => [c.name, c] as const))(
+      "%s",
+      async (_name, c) => {
+        const built = c.pipeline.buildFromArgs(c.args ?? {});
+        const ids = Object.keys(c.outputs);
+        for (const id of ids) memory.clear(id);
+        await runLocal(built, { parallelism: 1 });
+        const fromLocal = Object.fromEntries(ids.map((id) => [id, comparable(memory.results(id), c.ordered)]));
+        for (const id of ids) memory.clear(id);
+        await runStream(built, { parallelism, source: { module: fileURLToPath(c.module), options: built.options } });
+        for (const [id, expected] of Object.entries(c.outputs)) {
+          const got = comparable(memory.results(id), c.ordered);
+          expect(got, `memory.collect("${id}")`).toEqual(comparable(expected, c.ordered));
+          expect(got, `memory.collect("${id}") against the local runner`).toEqual(fromLocal[id]);
+        }
+      },
+      60_000,
+    );
   });
 });

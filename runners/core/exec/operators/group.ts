@@ -81,7 +81,8 @@ export class GroupOperator implements Operator {
     let forwarded: Instant = Instant.MAX;
     for (const bytes of snapshots) {
       const r = new BinaryReader(bytes);
-      this.sawInput ||= r.u8() === 1;
+      const saw = r.u8() === 1; // read before ||=, which would skip it once sawInput is true
+      this.sawInput ||= saw;
       forwarded = Math.min(forwarded, r.varint());
       inner.push(r.bytes());
       if (!r.done) throw new Error(`step "${this.step}": group snapshot has trailing bytes`);
