@@ -7,3 +7,4 @@ export { parquet, type ParquetWriteOptions } from "./parquet.js";
 export { arrow, type ArrowWriteOptions } from "./arrow.js";
 export { memory, type MemorySource, type MemoryCreateOptions } from "./memory.js";
 export { testStream, TestStreamBuilder, type TestStreamEvent, type TestStreamSource } from "./test-stream.js";
+export { generate, type GenerateEventsOptions, type GenerateEventsParams, type GeneratedEventsSource } from "./generate.js";

@@ -1,8 +1,17 @@
 import { type MessagePort } from "node:worker_threads";
-import { type BuiltPipeline, Instant, type Json, type ReadStep, type StepNode as GraphStep, isKV } from "../../sdk/index.js";
+import {
+  type BuiltPipeline,
+  type CombineFn,
+  Instant,
+  type Json,
+  type ReadStep,
+  type StepNode as GraphStep,
+  isKV,
+} from "../../sdk/index.js";
 import { type Clock, ManualClock, systemClock } from "../core/clock.js";
 import { type Bundle, SOURCE_META } from "../core/exec/bundle.js";
 import { encodeBundle } from "../core/exec/bundle-codec.js";
+import { liftable, mergingCombineFn, preCombine } from "../core/exec/lifting.js";
 import { GroupOperator } from "../core/exec/operators/group.js";
 import { type Operator, type Output, describeElement, stepError } from "../core/exec/operators/operator.js";
 import { GraphIndex } from "../core/exec/plan.js";
@@ -28,6 +37,8 @@ interface Edge {
   readonly node: () => StepNode;
   readonly input: number;
   readonly mode: EdgeMode;
+  /** A lifted combine's step and CombineFn: bundles are pre-combined before they are routed. */
+  readonly lift: { readonly step: string; readonly fn: CombineFn<unknown, unknown, unknown> } | null;
 }
 
 /** Runs the worker's actions one at a time, in the order they came (Flink's mailbox). */
@@ -118,7 +129,11 @@ export class WorkerJob {
     let id = 0;
     for (const step of graph.steps)
       step.inputs.forEach((collection, input) => {
-        const edge: Edge = { id: id++, node: () => this.nodes.get(step.name)!, input, mode: edgeMode(step, input) };
+        const lift =
+          step.kind === "combinePerKey" && liftable(this.index, step)
+            ? { step: step.name, fn: runtimeOf({ pipeline: this.built }, step, "combine").combineFn }
+            : null;
+        const edge: Edge = { id: id++, node: () => this.nodes.get(step.name)!, input, mode: edgeMode(step, input), lift };
         this.edges.push(edge);
         const list = this.edgesOf.get(collection) ?? [];
         list.push(edge);
@@ -253,6 +268,18 @@ export class WorkerJob {
       this.writes.set(step.name, op);
       return Promise.resolve({ operator: op });
     }
+    if (step.kind === "combinePerKey" && liftable(this.index, step))
+      return Promise.resolve({
+        operator: new GroupOperator({
+          step: step.name,
+          shape: "perKey",
+          strategy: this.index.collection(step.inputs[0]!).windowing,
+          combineFn: mergingCombineFn(runtimeOf({ pipeline: this.built }, step, "combine").combineFn),
+          withDefaults: false,
+          output: this.router(step.name, step.outputs.main!),
+          clock,
+        }),
+      });
     if (step.kind === "combineGlobally" && this.init.worker !== 0)
       return Promise.resolve({
         operator: new GroupOperator({
@@ -296,7 +323,12 @@ export class WorkerJob {
           else if (e.mode === "single") await this.sendTo(e, 0, bundle);
           else if (e.mode === "broadcast") for (let w = 0; w < parallelism; w++) await this.sendTo(e, w, bundle);
           else {
-            const parts = splitByWorker(bundle, parallelism, maxParallelism, e.node().step);
+            const parts = splitByWorker(
+              e.lift ? preCombine(e.lift.step, e.lift.fn, bundle) : bundle,
+              parallelism,
+              maxParallelism,
+              e.node().step,
+            );
             for (let w = 0; w < parallelism; w++) if (parts[w]) await this.sendTo(e, w, parts[w]!);
           }
         }

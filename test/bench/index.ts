@@ -3,6 +3,7 @@ import { cpus } from "node:os";
 import { runCoreWindowAgg } from "./core-window-agg.js";
 import { runLocalParquet } from "./local-parquet.js";
 import { runLocalWordcount } from "./local-wordcount.js";
+import { runStreamBench } from "./stream.js";
 
 const cores = cpus();
 console.log(`node ${process.version}, ${cores.length} cores (${cores[0]?.model.trim() ?? "unknown"})`);
@@ -12,3 +13,5 @@ console.log("");
 console.log(await runLocalWordcount());
 console.log("");
 console.log(await runLocalParquet());
+console.log("");
+console.log(await runStreamBench());

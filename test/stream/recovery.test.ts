@@ -94,8 +94,8 @@ describe("stream runner recovery (2M events, checkpoints every 200 ms)", () => {
       checkpointDir: join(dir, "failed-checkpoints"),
       checkpointIntervalMs: 200,
       restartDelayMs: 50,
-      // Worker 1's count fails once it has taken in 600,000 elements, on the first attempt only.
-      failAt: { step: "Count/Count", worker: 1, element: 600_000 },
+      // Worker 1's count fails once it has taken in 300,000 (lifted) elements, on the first attempt only.
+      failAt: { step: "Count/Count", worker: 1, element: 300_000 },
       onCheckpoint: (c) => seen.push(c.id),
     });
     expect(summary.restarts).toBe(1);

@@ -76,7 +76,7 @@ export function groupEngine(index: GraphIndex, step: StepNode): "duckdb" | "batc
 }
 
 /** Whether any grouping before this collection emits retractions. */
-function upstreamRetracts(index: GraphIndex, id: string, seen = new Set<string>()): boolean {
+export function upstreamRetracts(index: GraphIndex, id: string, seen = new Set<string>()): boolean {
   if (seen.has(id)) return false;
   seen.add(id);
   const p = index.producers.get(id);
