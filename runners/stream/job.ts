@@ -235,6 +235,8 @@ export class WorkerJob {
       finished: async (step) => {
         const write = this.writes.get(step);
         const final = write ? await write.preCommit(null) : null;
+        // The last counts go before "done", so the coordinator has them when the job ends.
+        if ([...this.nodes.values()].every((n) => n.finished)) this.postStats();
         this.checkpoints.finished(step, final);
         if ([...this.nodes.values()].every((n) => n.finished)) {
           this.exchange.flushAll();
