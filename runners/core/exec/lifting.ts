@@ -1,14 +1,5 @@
-import {
-  type CombineFn,
-  type CombinePerKeyStep,
-  GLOBAL_WINDOW,
-  NO_FIRING,
-  type Window,
-  isKV,
-  kv,
-  maxTimestamp,
-} from "../../../sdk/index.js";
-import { encodeKey, windowNamespace } from "../state/keys.js";
+import { type CombineFn, type CombinePerKeyStep, NO_FIRING, type Window, isKV, kv, maxTimestamp } from "../../../sdk/index.js";
+import { encodeKey } from "../state/keys.js";
 import { type Bundle, BundleBuilder, type Meta, metaOf } from "./bundle.js";
 import { describeElement, stepError } from "./operators/operator.js";
 import { type GraphIndex, upstreamRetracts } from "./plan.js";
@@ -49,35 +40,51 @@ export function mergingCombineFn(fn: AnyCombine): AnyCombine {
  * each stamped at its window's end (the end-of-window timestamp the grouping gives it anyway).
  */
 export function preCombine(step: string, fn: AnyCombine, bundle: Bundle): Bundle {
-  const groups = new Map<string, { key: unknown; window: Window; ns: string; acc: unknown }>();
+  // By window start, then end, then key: no string is built per element. String and number
+  // keys are map keys as they are (a Map keeps "1" and 1 apart); other keys by their encoding.
+  const byStart = new Map<number, WindowGroups[]>();
   const { values } = bundle;
   let last: Meta | null = null;
-  let namespaces: string[] = [];
+  let lastGroups: WindowGroups[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!isKV(v)) throw stepError(step, new Error(`needs KV elements (key, value), got ${describeElement(v)}`));
     const m = metaOf(bundle, i);
     if (m !== last) {
       last = m;
-      namespaces = m.windows.map((w) => (w === GLOBAL_WINDOW ? "" : windowNamespace(w)));
+      lastGroups = m.windows.map((w) => windowGroups(byStart, w));
     }
-    const k = typeof v.key === "string" ? `s${v.key}` : encodeKey(v.key);
-    for (let j = 0; j < namespaces.length; j++) {
-      const id = `${namespaces[j]}|${k}`;
-      let g = groups.get(id);
-      if (!g) groups.set(id, (g = { key: v.key, window: m.windows[j]!, ns: namespaces[j]!, acc: fn.createAccumulator() }));
+    const key = v.key;
+    const t = typeof key;
+    for (let j = 0; j < lastGroups.length; j++) {
+      const wg = lastGroups[j]!;
+      const map = t === "string" || t === "number" ? wg.plain : wg.encoded;
+      const id = map === wg.plain ? key : encodeKey(key);
+      let g = map.get(id);
+      if (!g) map.set(id, (g = { key, acc: fn.createAccumulator() }));
       g.acc = fn.addInput(g.acc, v.value);
     }
   }
   const out = new BundleBuilder();
-  const metas = new Map<string, Meta>();
-  for (const g of groups.values()) {
-    let meta = metas.get(g.ns);
-    if (!meta) {
-      meta = { timestamp: maxTimestamp(g.window), windows: [g.window], pane: NO_FIRING, retraction: false };
-      metas.set(g.ns, meta);
+  for (const list of byStart.values())
+    for (const wg of list) {
+      const meta: Meta = { timestamp: maxTimestamp(wg.window), windows: [wg.window], pane: NO_FIRING, retraction: false };
+      for (const g of wg.plain.values()) out.push(kv(g.key, g.acc), meta);
+      for (const g of wg.encoded.values()) out.push(kv(g.key, g.acc), meta);
     }
-    out.push(kv(g.key, g.acc), meta);
-  }
   return out.take();
+}
+
+interface WindowGroups {
+  readonly window: Window;
+  readonly plain: Map<unknown, { key: unknown; acc: unknown }>;
+  readonly encoded: Map<unknown, { key: unknown; acc: unknown }>;
+}
+
+function windowGroups(byStart: Map<number, WindowGroups[]>, w: Window): WindowGroups {
+  let list = byStart.get(w.start);
+  if (!list) byStart.set(w.start, (list = []));
+  let wg = list.find((x) => x.window.end === w.end);
+  if (!wg) list.push((wg = { window: w, plain: new Map(), encoded: new Map() }));
+  return wg;
 }
