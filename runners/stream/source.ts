@@ -1,17 +1,8 @@
-import {
-  BadRecordError,
-  type BuiltPipeline,
-  type DeadLetter,
-  Instant,
-  type ReadContext,
-  type ReadChunk,
-  type ReadStep,
-  type SourceSplit,
-} from "../../sdk/index.js";
+import { type BuiltPipeline, Instant, type ReadChunk, type ReadStep, type SourceSplit } from "../../sdk/index.js";
 import { ManualClock, systemClock } from "../core/clock.js";
-import { BundleBuilder, SOURCE_META, metaAt } from "../core/exec/bundle.js";
+import { BundleBuilder, metaAt } from "../core/exec/bundle.js";
 import { type Output, stepError } from "../core/exec/operators/operator.js";
-import { fromSource, metasOf } from "../core/exec/sources.js";
+import { fromSource, metasOf, openReading } from "../core/exec/sources.js";
 import { type ReplayEvent, replayTestStream } from "../core/test-stream.js";
 import { SourceWatermarks } from "../core/watermarks.js";
 import { type SignalTarget } from "./node.js";
@@ -87,17 +78,7 @@ export class SourceTask {
   private async read(): Promise<void> {
     const { step, worker, parallelism, outputs } = this.deps;
     const { source, eventTime } = this.runtime();
-    const reading = source.reading;
-    if (!reading) throw stepError(step.name, new Error(`source kind "${source.kind}" cannot be read: it has no reading side`));
-    const bad = new BundleBuilder();
-    const ctx: ReadContext = {
-      step: step.name,
-      reject: (b: Omit<DeadLetter, "step">) => {
-        const letter: DeadLetter = { step: step.name, ...b };
-        if (!outputs.deadLetters) throw new BadRecordError(letter);
-        bad.push(letter, SOURCE_META);
-      },
-    };
+    const { reading, ctx, bad } = openReading(step, source, outputs.deadLetters !== undefined, () => {});
     const all = await fromSource(step, () => reading.splits(ctx));
     const mine: [number, SourceSplit][] = all.flatMap((s, i) =>
       i % parallelism === worker ? [[i, s] as [number, SourceSplit]] : [],

@@ -1,4 +1,12 @@
-import { BadRecordError, type DeadLetter, Instant, type ReadContext, type ReadStep, type Source } from "../../../sdk/index.js";
+import {
+  BadRecordError,
+  type DeadLetter,
+  Instant,
+  type ReadContext,
+  type ReadStep,
+  type Source,
+  type SourceReading,
+} from "../../../sdk/index.js";
 import { type ManualClock } from "../clock.js";
 import { type ReplayEvent, replayTestStream } from "../test-stream.js";
 import { SourceWatermarks } from "../watermarks.js";
@@ -22,19 +30,8 @@ export interface ReadDeps {
  * trigger sees it as the stream runner would see the whole input arrive before the end.
  */
 export async function readBounded(deps: ReadDeps): Promise<void> {
-  const { step, source } = deps;
-  const reading = source.reading;
-  if (!reading) throw stepError(step.name, new Error(`source kind "${source.kind}" cannot be read: it has no reading side`));
-  const bad = new BundleBuilder();
-  const ctx: ReadContext = {
-    step: step.name,
-    reject: (b: Omit<DeadLetter, "step">) => {
-      const letter: DeadLetter = { step: step.name, ...b };
-      if (!deps.deadLetters) throw new BadRecordError(letter);
-      deps.onDeadLetter();
-      bad.push(letter, SOURCE_META);
-    },
-  };
+  const { step } = deps;
+  const { reading, ctx, bad } = openReading(step, deps.source, deps.deadLetters !== null, deps.onDeadLetter);
   const splits = await fromSource(step, () => reading.splits(ctx));
   for (const split of splits) {
     const chunks = reading.read(split, ctx)[Symbol.asyncIterator]();
@@ -49,6 +46,31 @@ export async function readBounded(deps: ReadDeps): Promise<void> {
   if (bad.length > 0) await deps.deadLetters!.emit(bad.take());
   await deps.main.watermark(Instant.MAX);
   await deps.deadLetters?.watermark(Instant.MAX);
+}
+
+/**
+ * A source's reading side, with the context its reads get: a rejected record becomes a dead
+ * letter collected in `bad` when the read has a dead-letter output, else fails the job.
+ */
+export function openReading(
+  step: ReadStep,
+  source: Source<unknown>,
+  deadLetters: boolean,
+  onDeadLetter: () => void,
+): { reading: SourceReading<unknown>; ctx: ReadContext; bad: BundleBuilder } {
+  const reading = source.reading;
+  if (!reading) throw stepError(step.name, new Error(`source kind "${source.kind}" cannot be read: it has no reading side`));
+  const bad = new BundleBuilder();
+  const ctx: ReadContext = {
+    step: step.name,
+    reject: (b: Omit<DeadLetter, "step">) => {
+      const letter: DeadLetter = { step: step.name, ...b };
+      if (!deadLetters) throw new BadRecordError(letter);
+      onDeadLetter();
+      bad.push(letter, SOURCE_META);
+    },
+  };
+  return { reading, ctx, bad };
 }
 
 /** A call into the source: its failures (a glob matching nothing, an unreadable file) name the read step. */
