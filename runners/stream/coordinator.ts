@@ -28,9 +28,6 @@ interface CheckpointMeta {
   readonly states: Record<string, string[]>;
 }
 
-/** A run's attempt failed; `restartable` is false for a failure no restart can mend (a bad restore). */
-class AttemptFailure extends Error {}
-
 /**
  * The stream runner's coordinator, on the main thread: starts one pool thread per worker with a
  * port to every other worker, triggers checkpoints every interval, collects each worker's part,
@@ -274,7 +271,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       await commitStaged(writes, staged);
       return summary(started, totals(stages, counts), restarts, checkpoints, null, sum(blocked));
     } catch (e) {
-      if (e instanceof AttemptFailure || restarts >= (options.maxRestarts ?? 3) || stopping) throw unwrap(e);
+      if (restarts >= (options.maxRestarts ?? 3) || stopping) throw e;
       restarts++;
       metrics.restart();
       // The failed attempt stops first (no more checkpoints, no more messages); a checkpoint it was
@@ -317,10 +314,6 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
 }
 
 const sum = (xs: readonly (number | undefined)[]) => xs.reduce<number>((n, x) => n + (x ?? 0), 0);
-
-function unwrap(e: unknown): unknown {
-  return e;
-}
 
 async function latest(store: CheckpointStore | null, options: StreamRunOptions): Promise<CompletedCheckpoint> {
   if (!store) throw new Error("--restore=latest needs --checkpoint-dir");
@@ -502,5 +495,3 @@ class Attempt {
     await this.pool.destroy();
   }
 }
-
-export { AttemptFailure };

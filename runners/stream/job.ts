@@ -1,13 +1,5 @@
 import { type MessagePort } from "node:worker_threads";
-import {
-  type BuiltPipeline,
-  type CombineFn,
-  Instant,
-  type Json,
-  type ReadStep,
-  type StepNode as GraphStep,
-  isKV,
-} from "../../sdk/index.js";
+import { type BuiltPipeline, type CombineFn, Instant, type Json, type StepNode as GraphStep, isKV } from "../../sdk/index.js";
 import { type Clock, ManualClock, systemClock } from "../core/clock.js";
 import { type Bundle, SOURCE_META } from "../core/exec/bundle.js";
 import { encodeBundle } from "../core/exec/bundle-codec.js";
@@ -20,7 +12,7 @@ import { encodeKey, keyGroupOf, keyGroupRange, workerForKeyGroup } from "../core
 import { Exchange } from "./exchange.js";
 import { StepNode, type NodeListener, type SignalTarget } from "./node.js";
 import { type CoordinatorMessage, type StageCounts, type WorkerInit, type WorkerMessage } from "./protocol.js";
-import { type ChannelMessage, type EdgeMode, type Signal } from "./signals.js";
+import { type EdgeMode, type Signal } from "./signals.js";
 import { SourceTask } from "./source.js";
 import { type PreCommit, StreamWriteOperator } from "./write.js";
 
@@ -116,7 +108,7 @@ export class WorkerJob {
         void this.mailbox.run(async () => {
           const e = this.edges[edge];
           if (!e) throw new Error(`internal: worker ${init.worker} got a message for unknown edge ${edge}`);
-          await this.receive(e, from, message);
+          await e.node().receive(e.input, from, message);
           done();
         }),
     );
@@ -316,7 +308,7 @@ export class WorkerJob {
   private router(producer: string, collection: string): Output & SignalTarget {
     const edges = () => this.edgesOf.get(collection) ?? [];
     const counts = () => this.counts.get(producer)!;
-    const { worker, parallelism, maxParallelism } = this.init;
+    const { parallelism, maxParallelism } = this.init;
     return {
       emit: async (bundle) => {
         counts().rowsOut += bundle.values.length;
@@ -334,7 +326,6 @@ export class WorkerJob {
             for (let w = 0; w < parallelism; w++) if (parts[w]) await this.sendTo(e, w, parts[w]!);
           }
         }
-        void worker;
       },
       watermark: async (at) => {
         for (const e of edges()) await this.signalEdge(e, { kind: "watermark", at });
@@ -355,10 +346,6 @@ export class WorkerJob {
     for (let w = 0; w < this.init.parallelism; w++)
       if (w === this.init.worker) await e.node().receive(e.input, w, s);
       else this.exchange.signal(w, e.id, s);
-  }
-
-  private async receive(e: Edge, from: number, message: ChannelMessage): Promise<void> {
-    await e.node().receive(e.input, from, message);
   }
 
   private postStats(): void {
@@ -530,5 +517,3 @@ export class WorkerCheckpoints {
 function encodeStaged(values: unknown[]): Uint8Array {
   return encodeBundle({ values, metas: SOURCE_META });
 }
-
-export type { ReadStep };
