@@ -109,10 +109,11 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
     counts = [];
     blocked = [];
     let inFlight: { id: number; kind: "checkpoint" | "savepoint"; acks: WorkerAck[]; t0: number } | null = null;
-    const finals: { pending: Record<string, Json[]>; staged: Record<string, Uint8Array[]> }[] = [];
     /** Workers whose closing pre-commit a completed checkpoint already holds. */
     const finalIn = new Set<number>();
+    /** Each worker's closing pre-commit, from its "done". */
     const finalOf: { pending: Record<string, Json[]>; staged: Record<string, Uint8Array[]> }[] = [];
+    const allDone = () => Object.keys(finalOf).length === parallelism;
     let stopping = false;
     let savepoint: string | null = null;
     let lastCompleted: RestoreState | null = restored;
@@ -144,7 +145,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
     };
     const latestWatermark: Map<string, number>[] = [];
     const trigger = (kind: "checkpoint" | "savepoint") => {
-      if (inFlight || finals.length === parallelism) return false;
+      if (inFlight || allDone()) return false;
       inFlight = { id: nextId++, kind, acks: [], t0: performance.now() };
       attempt.broadcast({ type: "checkpoint", id: inFlight.id });
       return true;
@@ -220,7 +221,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       stopping = true;
       // A checkpoint in flight finishes first; the savepoint follows it.
       const retry = setInterval(() => {
-        if (trigger("savepoint") || finals.length === parallelism) clearInterval(retry);
+        if (trigger("savepoint") || allDone()) clearInterval(retry);
       }, 5);
     };
     options.stop?.addEventListener("abort", onStop, { once: true });
@@ -233,9 +234,8 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
             blocked[m.worker] = m.blockedMs;
             return;
           case "done":
-            finals.push({ pending: m.pending, staged: m.staged });
             finalOf[m.worker] = { pending: m.pending, staged: m.staged };
-            if (finals.length === parallelism) attempt.finish();
+            if (allDone()) attempt.finish();
             return;
           case "ack": {
             const c = inFlight;

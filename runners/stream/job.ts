@@ -262,30 +262,23 @@ export class WorkerJob {
       this.writes.set(step.name, op);
       return Promise.resolve({ operator: op });
     }
-    if (step.kind === "combinePerKey" && liftable(this.index, step))
+    // Lifted, the grouping merges the partial accumulators; off worker 0, a global combine gives no default.
+    const lifted = step.kind === "combinePerKey" && liftable(this.index, step);
+    const otherGlobal = step.kind === "combineGlobally" && this.init.worker !== 0;
+    if (lifted || otherGlobal) {
+      const fn = runtimeOf({ pipeline: this.built }, step, "combine").combineFn;
       return Promise.resolve({
         operator: new GroupOperator({
           step: step.name,
-          shape: "perKey",
+          shape: lifted ? "perKey" : "globally",
           strategy: this.index.collection(step.inputs[0]!).windowing,
-          combineFn: mergingCombineFn(runtimeOf({ pipeline: this.built }, step, "combine").combineFn),
+          combineFn: lifted ? mergingCombineFn(fn) : fn,
           withDefaults: false,
           output: this.router(step.name, step.outputs.main!),
           clock,
         }),
       });
-    if (step.kind === "combineGlobally" && this.init.worker !== 0)
-      return Promise.resolve({
-        operator: new GroupOperator({
-          step: step.name,
-          shape: "globally",
-          strategy: this.index.collection(step.inputs[0]!).windowing,
-          combineFn: runtimeOf({ pipeline: this.built }, step, "combine").combineFn,
-          withDefaults: false,
-          output: this.router(step.name, step.outputs.main!),
-          clock,
-        }),
-      });
+    }
     return null;
   }
 

@@ -25,9 +25,11 @@ test("a sink that sleeps slows the sources: the job completes, every element is 
   } finally {
     clearInterval(sampler);
   }
-  // 3M KV elements held at once would take several hundred MiB; the bound is the process's
-  // growth over the run (two workers with their pipelines, buffers in flight and the test).
+  // The bound is the process's growth over the run: two worker threads with the pipeline loaded
+  // (about 200 MiB before the first element), buffers in flight, and heap not yet collected.
+  // Measured on this machine: 200 MiB for 0.5M events, 197-267 MiB for 3M, 245 MiB for 9M: it
+  // does not grow with the input, where holding 3M elements at once would.
   const grownMiB = (peak - before) / 2 ** 20;
-  expect(grownMiB, `the process grew by ${grownMiB.toFixed(0)} MiB`).toBeLessThan(250);
+  expect(grownMiB, `the process grew by ${grownMiB.toFixed(0)} MiB`).toBeLessThan(350);
   console.info(`backpressure: ${events} events through a sleeping sink; the process grew by ${grownMiB.toFixed(0)} MiB`); // eslint-disable-line no-console
 }, 180_000);
