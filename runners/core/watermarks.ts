@@ -271,6 +271,14 @@ export class SourceWatermarks {
     this.generator(partition).onEvent(timestamp);
   }
 
+  /** A run of events in one partition: only the latest matters, so one call (none for an empty run). */
+  onEvents(partition: number, timestamps: ArrayLike<Instant>): void {
+    if (timestamps.length === 0) return;
+    let max = timestamps[0]!;
+    for (let i = 1; i < timestamps.length; i++) if (timestamps[i]! > max) max = timestamps[i]!;
+    this.generator(partition).onEvent(max);
+  }
+
   onEnd(partition: number): void {
     this.generator(partition).onEnd();
   }

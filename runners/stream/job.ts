@@ -1,9 +1,9 @@
 import { type MessagePort } from "node:worker_threads";
-import { type BuiltPipeline, type CombineFn, Instant, type Json, type StepNode as GraphStep, isKV } from "../../sdk/index.js";
+import { type BuiltPipeline, Instant, type Json, type StepNode as GraphStep, isKV } from "../../sdk/index.js";
 import { type Clock, ManualClock, systemClock } from "../core/clock.js";
 import { type Bundle, SOURCE_META } from "../core/exec/bundle.js";
 import { encodeBundle } from "../core/exec/bundle-codec.js";
-import { liftable, mergingCombineFn, preCombine } from "../core/exec/lifting.js";
+import { PreCombiner, liftable, mergingCombineFn } from "../core/exec/lifting.js";
 import { GroupOperator } from "../core/exec/operators/group.js";
 import { type Operator, type Output, describeElement, stepError } from "../core/exec/operators/operator.js";
 import { GraphIndex } from "../core/exec/plan.js";
@@ -18,6 +18,8 @@ import { type PreCommit, StreamWriteOperator } from "./write.js";
 
 /** Elements per exchange buffer, and buffers in flight per pair of workers. */
 const FLUSH_ROWS = 4096;
+/** Partial accumulators a lifted combine holds before it sends them regardless (a bound on its memory). */
+const LIFT_GROUPS = 65_536;
 const CREDITS = 4;
 /** How often real processing time reaches the steps, and counts reach the coordinator. */
 const TICK_MS = 20;
@@ -29,8 +31,8 @@ interface Edge {
   readonly node: () => StepNode;
   readonly input: number;
   readonly mode: EdgeMode;
-  /** A lifted combine's step and CombineFn: bundles are pre-combined before they are routed. */
-  readonly lift: { readonly step: string; readonly fn: CombineFn<unknown, unknown, unknown> } | null;
+  /** A lifted combine's partial accumulators, held on the sending side until the watermark, a barrier or the end takes them. */
+  readonly lift: PreCombiner | null;
 }
 
 /** Runs the worker's actions one at a time, in the order they came (Flink's mailbox). */
@@ -123,7 +125,7 @@ export class WorkerJob {
       step.inputs.forEach((collection, input) => {
         const lift =
           step.kind === "combinePerKey" && liftable(this.index, step)
-            ? { step: step.name, fn: runtimeOf({ pipeline: this.built }, step, "combine").combineFn }
+            ? new PreCombiner(step.name, runtimeOf({ pipeline: this.built }, step, "combine").combineFn)
             : null;
         const edge: Edge = { id: id++, node: () => this.nodes.get(step.name)!, input, mode: edgeMode(step, input), lift };
         this.edges.push(edge);
@@ -301,7 +303,7 @@ export class WorkerJob {
   private router(producer: string, collection: string): Output & SignalTarget {
     const edges = () => this.edgesOf.get(collection) ?? [];
     const counts = () => this.counts.get(producer)!;
-    const { parallelism, maxParallelism } = this.init;
+    const { parallelism } = this.init;
     return {
       emit: async (bundle) => {
         counts().rowsOut += bundle.values.length;
@@ -309,24 +311,32 @@ export class WorkerJob {
           if (e.mode === "forward") await e.node().receive(e.input, 0, { kind: "data", bundle });
           else if (e.mode === "single") await this.sendTo(e, 0, bundle);
           else if (e.mode === "broadcast") for (let w = 0; w < parallelism; w++) await this.sendTo(e, w, bundle);
-          else {
-            const parts = splitByWorker(
-              e.lift ? preCombine(e.lift.step, e.lift.fn, bundle) : bundle,
-              parallelism,
-              maxParallelism,
-              e.node().step,
-            );
-            for (let w = 0; w < parallelism; w++) if (parts[w]) await this.sendTo(e, w, parts[w]!);
-          }
+          else if (e.lift) {
+            e.lift.add(bundle);
+            if (e.lift.groups >= LIFT_GROUPS) await this.sendKeyed(e, e.lift.take());
+          } else await this.sendKeyed(e, bundle);
         }
       },
       watermark: async (at) => {
-        for (const e of edges()) await this.signalEdge(e, { kind: "watermark", at });
+        for (const e of edges()) {
+          if (e.lift) await this.sendKeyed(e, e.lift.take(at));
+          await this.signalEdge(e, { kind: "watermark", at });
+        }
       },
       signal: async (s) => {
-        for (const e of edges()) await this.signalEdge(e, s);
+        for (const e of edges()) {
+          if (e.lift) await this.sendKeyed(e, e.lift.take());
+          await this.signalEdge(e, s);
+        }
       },
     };
+  }
+
+  private async sendKeyed(e: Edge, bundle: Bundle): Promise<void> {
+    if (bundle.values.length === 0) return;
+    const { parallelism, maxParallelism } = this.init;
+    const parts = splitByWorker(bundle, parallelism, maxParallelism, e.node().step);
+    for (let w = 0; w < parallelism; w++) if (parts[w]) await this.sendTo(e, w, parts[w]!);
   }
 
   private async sendTo(e: Edge, to: number, bundle: Bundle): Promise<void> {

@@ -1,8 +1,8 @@
 import { type BuiltPipeline, Instant, type ReadChunk, type ReadStep, type SourceSplit } from "../../sdk/index.js";
 import { ManualClock, systemClock } from "../core/clock.js";
-import { BundleBuilder, metaAt } from "../core/exec/bundle.js";
+import { BundleBuilder, TimedBundle, metaAt } from "../core/exec/bundle.js";
 import { type Output, stepError } from "../core/exec/operators/operator.js";
-import { fromSource, metasOf, openReading } from "../core/exec/sources.js";
+import { fromSource, openReading, timedBundle } from "../core/exec/sources.js";
 import { type ReplayEvent, replayTestStream } from "../core/test-stream.js";
 import { SourceWatermarks } from "../core/watermarks.js";
 import { type SignalTarget } from "./node.js";
@@ -124,9 +124,12 @@ export class SourceTask {
         await this.deps.mailbox(async () => {
           this.positions[s.index] = ++s.n;
           if (chunk.values.length > 0) {
-            const metas = metasOf(step, chunk.values, eventTime, chunk.timestamps);
-            if (marks) for (const m of Array.isArray(metas) ? metas : [metas]) marks.onEvent(s.p, m.timestamp);
-            await outputs.main!.emit({ values: chunk.values, metas });
+            const bundle = timedBundle(step, chunk.values, eventTime, chunk.timestamps);
+            if (marks) {
+              if (bundle instanceof TimedBundle) marks.onEvents(s.p, bundle.timestamps);
+              else marks.onEvent(s.p, Instant.MIN);
+            }
+            await outputs.main!.emit(bundle);
           }
           if (bad.length > 0) await outputs.deadLetters!.emit(bad.take());
           if (marks?.poll() && marks.current() > emitted) {

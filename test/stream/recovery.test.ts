@@ -94,8 +94,9 @@ describe("stream runner recovery (2M events, checkpoints every 200 ms)", () => {
       checkpointDir: join(dir, "failed-checkpoints"),
       checkpointIntervalMs: 200,
       restartDelayMs: 50,
-      // Worker 1's count fails once it has taken in 300,000 (lifted) elements, on the first attempt only.
-      failAt: { step: "Count/Count", worker: 1, element: 300_000 },
+      // Worker 1's count fails once it has taken in 100,000 partial counts (the combine is lifted: it
+      // takes about 265,000 in the whole run), on the first attempt only.
+      failAt: { step: "Count/Count", worker: 1, element: 100_000 },
       onCheckpoint: (c) => seen.push(c.id),
     });
     expect(summary.restarts).toBe(1);

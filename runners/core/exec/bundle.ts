@@ -18,7 +18,10 @@ export interface Bundle {
   readonly metas: Meta | readonly Meta[];
 }
 
-export const metaOf = (b: Bundle, i: number): Meta => (isUniform(b.metas) ? b.metas : (b.metas[i] as Meta));
+export const metaOf = (b: Bundle, i: number): Meta => {
+  const metas = b.metas;
+  return isUniform(metas) ? metas : (metas[i] as Meta);
+};
 
 export const isUniform = (m: Meta | readonly Meta[]): m is Meta => !Array.isArray(m);
 
@@ -32,6 +35,47 @@ export const SOURCE_META: Meta = Object.freeze({
 
 export const metaAt = (timestamp: Instant): Meta =>
   timestamp === Instant.MIN ? SOURCE_META : Object.freeze({ ...SOURCE_META, timestamp });
+
+/**
+ * A bundle as a source reads it and windowInto assigns it, kept in columns: each element's event
+ * time, and (once windowed, when each element has exactly one window) its window, as shared
+ * Window objects. Every element is in no pane yet and not a retraction. Steps that know it
+ * (windowInto, the lifted pre-combine) read the columns; any other step reads `metas`, made
+ * once on first use, so nothing is made per element on the columnar path.
+ */
+export class TimedBundle implements Bundle {
+  private made: readonly Meta[] | null = null;
+
+  constructor(
+    readonly values: readonly unknown[],
+    readonly timestamps: ArrayLike<Instant>,
+    /** One window per element; null: the global window. */
+    readonly windows: readonly Window[] | null,
+  ) {}
+
+  get metas(): readonly Meta[] {
+    return (this.made ??= this.make());
+  }
+
+  private make(): Meta[] {
+    const { timestamps, windows } = this;
+    const metas = new Array<Meta>(this.values.length);
+    let lastT = NaN;
+    let lastW: Window | null = null;
+    let last: Meta = SOURCE_META;
+    for (let i = 0; i < metas.length; i++) {
+      const t = timestamps[i]!;
+      const w = windows ? windows[i]! : null;
+      if (t !== lastT || w !== lastW) {
+        lastT = t;
+        lastW = w;
+        last = w ? Object.freeze({ ...SOURCE_META, timestamp: t, windows: Object.freeze([w]) }) : metaAt(t);
+      }
+      metas[i] = last;
+    }
+    return metas;
+  }
+}
 
 /** Collects outputs into a bundle, keeping shared metadata shared until an element differs. */
 export class BundleBuilder {

@@ -1,6 +1,15 @@
-import { type CombineFn, type CombinePerKeyStep, NO_FIRING, type Window, isKV, kv, maxTimestamp } from "../../../sdk/index.js";
+import {
+  type CombineFn,
+  type CombinePerKeyStep,
+  Instant,
+  NO_FIRING,
+  type Window,
+  isKV,
+  kv,
+  maxTimestamp,
+} from "../../../sdk/index.js";
 import { encodeKey } from "../state/keys.js";
-import { type Bundle, BundleBuilder, type Meta, metaOf } from "./bundle.js";
+import { type Bundle, BundleBuilder, type Meta, TimedBundle, metaOf } from "./bundle.js";
 import { describeElement, stepError } from "./operators/operator.js";
 import { type GraphIndex, upstreamRetracts } from "./plan.js";
 
@@ -36,55 +45,101 @@ export function mergingCombineFn(fn: AnyCombine): AnyCombine {
 }
 
 /**
- * The sending side: one bundle of KVs combined per key and window into `kv(key, accumulator)`,
- * each stamped at its window's end (the end-of-window timestamp the grouping gives it anyway).
+ * The sending side of a lifted combine: KVs combined per key and window into partial
+ * accumulators as they come, across bundles, until they are taken as `kv(key, accumulator)`
+ * stamped at the window's end (the end-of-window timestamp the grouping gives it anyway).
+ * The caller takes a window's partials before the watermark it passes on reaches the window's
+ * last timestamp (so the grouping sees them on time, exactly as it would have seen the
+ * elements), everything before a barrier or the end, and everything when `groups` grows large.
  */
-export function preCombine(step: string, fn: AnyCombine, bundle: Bundle): Bundle {
+export class PreCombiner {
   // By window start, then end, then key: no string is built per element. String and number
   // keys are map keys as they are (a Map keeps "1" and 1 apart); other keys by their encoding.
-  const byStart = new Map<number, WindowGroups[]>();
-  const { values } = bundle;
-  let last: Meta | null = null;
-  let lastGroups: WindowGroups[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!isKV(v)) throw stepError(step, new Error(`needs KV elements (key, value), got ${describeElement(v)}`));
-    const m = metaOf(bundle, i);
-    if (m !== last) {
-      last = m;
-      lastGroups = m.windows.map((w) => windowGroups(byStart, w));
+  private readonly byStart = new Map<number, WindowGroups[]>();
+  private count = 0;
+
+  constructor(
+    private readonly step: string,
+    private readonly fn: AnyCombine,
+  ) {}
+
+  /** Partial accumulators held. */
+  get groups(): number {
+    return this.count;
+  }
+
+  add(bundle: Bundle): void {
+    const { values } = bundle;
+    if (bundle instanceof TimedBundle && bundle.windows) {
+      const windows = bundle.windows;
+      let last: Window | null = null;
+      let wg: WindowGroups | null = null;
+      for (let i = 0; i < values.length; i++) {
+        const w = windows[i]!;
+        if (w !== last) {
+          last = w;
+          wg = this.windowGroups(w);
+        }
+        this.addTo(wg!, values[i]);
+      }
+      return;
     }
-    const key = v.key;
-    const t = typeof key;
-    for (let j = 0; j < lastGroups.length; j++) {
-      const wg = lastGroups[j]!;
-      const map = t === "string" || t === "number" ? wg.plain : wg.encoded;
-      const id = map === wg.plain ? key : encodeKey(key);
-      let g = map.get(id);
-      if (!g) map.set(id, (g = { key, acc: fn.createAccumulator() }));
-      g.acc = fn.addInput(g.acc, v.value);
+    let last: Meta | null = null;
+    let lastGroups: WindowGroups[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const m = metaOf(bundle, i);
+      if (m !== last) {
+        last = m;
+        lastGroups = m.windows.map((w) => this.windowGroups(w));
+      }
+      for (let j = 0; j < lastGroups.length; j++) this.addTo(lastGroups[j]!, values[i]);
     }
   }
-  const out = new BundleBuilder();
-  for (const list of byStart.values())
-    for (const wg of list) {
-      const meta: Meta = { timestamp: maxTimestamp(wg.window), windows: [wg.window], pane: NO_FIRING, retraction: false };
-      for (const g of wg.plain.values()) out.push(kv(g.key, g.acc), meta);
-      for (const g of wg.encoded.values()) out.push(kv(g.key, g.acc), meta);
+
+  /** The partials of every window whose last timestamp is at or before `upTo` (all, by default), no longer held. */
+  take(upTo: Instant = Instant.MAX): Bundle {
+    const out = new BundleBuilder();
+    for (const [start, list] of this.byStart) {
+      for (let k = 0; k < list.length; k++) {
+        const wg = list[k]!;
+        const timestamp = maxTimestamp(wg.window);
+        if (upTo !== Instant.MAX && timestamp > upTo) continue;
+        const meta: Meta = { timestamp, windows: [wg.window], pane: NO_FIRING, retraction: false };
+        for (const g of wg.plain.values()) out.push(kv(g.key, g.acc), meta);
+        for (const g of wg.encoded.values()) out.push(kv(g.key, g.acc), meta);
+        this.count -= wg.plain.size + wg.encoded.size;
+        list.splice(k--, 1);
+      }
+      if (list.length === 0) this.byStart.delete(start);
     }
-  return out.take();
+    return out.take();
+  }
+
+  private addTo(wg: WindowGroups, v: unknown): void {
+    if (!isKV(v)) throw stepError(this.step, new Error(`needs KV elements (key, value), got ${describeElement(v)}`));
+    const key = v.key;
+    const t = typeof key;
+    const map = t === "string" || t === "number" ? wg.plain : wg.encoded;
+    const id = map === wg.plain ? key : encodeKey(key);
+    let g = map.get(id);
+    if (!g) {
+      map.set(id, (g = { key, acc: this.fn.createAccumulator() }));
+      this.count++;
+    }
+    g.acc = this.fn.addInput(g.acc, v.value);
+  }
+
+  private windowGroups(w: Window): WindowGroups {
+    let list = this.byStart.get(w.start);
+    if (!list) this.byStart.set(w.start, (list = []));
+    let wg = list.find((x) => x.window.end === w.end);
+    if (!wg) list.push((wg = { window: w, plain: new Map(), encoded: new Map() }));
+    return wg;
+  }
 }
 
 interface WindowGroups {
   readonly window: Window;
   readonly plain: Map<unknown, { key: unknown; acc: unknown }>;
   readonly encoded: Map<unknown, { key: unknown; acc: unknown }>;
-}
-
-function windowGroups(byStart: Map<number, WindowGroups[]>, w: Window): WindowGroups {
-  let list = byStart.get(w.start);
-  if (!list) byStart.set(w.start, (list = []));
-  let wg = list.find((x) => x.window.end === w.end);
-  if (!wg) list.push((wg = { window: w, plain: new Map(), encoded: new Map() }));
-  return wg;
 }

@@ -10,7 +10,7 @@ import {
 import { type ManualClock } from "../clock.js";
 import { type ReplayEvent, replayTestStream } from "../test-stream.js";
 import { SourceWatermarks } from "../watermarks.js";
-import { BundleBuilder, type Meta, SOURCE_META, metaAt } from "./bundle.js";
+import { type Bundle, BundleBuilder, SOURCE_META, TimedBundle, metaAt } from "./bundle.js";
 import { type Output, stepError } from "./operators/operator.js";
 
 export interface ReadDeps {
@@ -37,8 +37,7 @@ export async function readBounded(deps: ReadDeps): Promise<void> {
     const chunks = reading.read(split, ctx)[Symbol.asyncIterator]();
     for (let next = await fromSource(step, () => chunks.next()); !next.done; next = await fromSource(step, () => chunks.next())) {
       const chunk = next.value;
-      if (chunk.values.length > 0)
-        await deps.main.emit({ values: chunk.values, metas: metasOf(deps.step, chunk.values, deps.eventTime, chunk.timestamps) });
+      if (chunk.values.length > 0) await deps.main.emit(timedBundle(deps.step, chunk.values, deps.eventTime, chunk.timestamps));
       if (bad.length > 0) await deps.deadLetters!.emit(bad.take());
       await deps.tick();
     }
@@ -83,27 +82,32 @@ export async function fromSource<T>(step: ReadStep, call: () => Promise<T>): Pro
   }
 }
 
-/** Each value's event time, from the read's extractor or the source's timestamps; shared metadata when it has neither. */
-export function metasOf(
+/**
+ * A chunk read from a source as a bundle: with event times (from the read's extractor or the
+ * source's timestamps, each checked) as a column, or shared metadata when it has neither.
+ */
+export function timedBundle(
   step: ReadStep,
   values: readonly unknown[],
   eventTime: ((value: unknown) => Instant) | undefined,
   timestamps: readonly Instant[] | undefined,
-): Meta | Meta[] {
-  if (!eventTime && !timestamps) return SOURCE_META;
-  const metas = new Array<Meta>(values.length);
+): Bundle {
+  if (!eventTime && !timestamps) return { values, metas: SOURCE_META };
+  const times = eventTime ? new Array<Instant>(values.length) : timestamps!;
+  const min = Instant.MIN;
+  const max = Instant.END_OF_GLOBAL_WINDOW;
   for (let i = 0; i < values.length; i++) {
     let t: Instant;
     try {
-      t = eventTime ? eventTime(values[i]) : timestamps![i]!;
+      t = eventTime ? eventTime(values[i]) : times[i]!;
     } catch (e) {
       throw stepError(step.name, e, "eventTime");
     }
-    if (!Number.isInteger(t) || t < Instant.MIN || t > Instant.END_OF_GLOBAL_WINDOW)
+    if (!Number.isInteger(t) || t < min || t > max)
       throw stepError(step.name, new Error(`event time ${String(t)} is not a whole-millisecond instant before the end of time`));
-    metas[i] = metaAt(t);
+    if (eventTime) (times as Instant[])[i] = t;
   }
-  return metas;
+  return new TimedBundle(values, times, null);
 }
 
 /** What a TestStream replay drives besides the read's output: every operator's processing time. */
