@@ -8,3 +8,4 @@ export { arrow, type ArrowWriteOptions } from "./arrow.js";
 export { memory, type MemorySource, type MemoryCreateOptions } from "./memory.js";
 export { testStream, TestStreamBuilder, type TestStreamEvent, type TestStreamSource } from "./test-stream.js";
 export { generate, type GenerateEventsOptions, type GenerateEventsParams, type GeneratedEventsSource } from "./generate.js";
+export { kafka, type KafkaClientOptions, type KafkaReadOptions, type KafkaRecordInfo, type KafkaWriteOptions } from "./kafka.js";

@@ -13,6 +13,8 @@ export interface Source<T> {
   readonly params: Json;
   readonly schema?: RecordSchema;
   readonly reading?: SourceReading<T>;
+  /** The read's maxDelay and idleTimeout when `p.read` does not give them (a Kafka source takes them as its own options). */
+  readonly readDefaults?: { readonly maxDelay?: Duration; readonly idleTimeout?: Duration };
   /** Phantom: the element type. */
   readonly __element?: T;
 }
@@ -79,12 +81,27 @@ export interface ReadChunk<T> {
   readonly values: readonly T[];
   /** The source's own event time per value; absent: the source has none. */
   readonly timestamps?: readonly Instant[];
+  /**
+   * Where the split is after this chunk, for a source that resumes by position (a Kafka offset):
+   * checkpoints record it and a restore passes it back to `read`. Absent: the runner counts
+   * chunks and, on restore, reads the split again and skips as many (a deterministic source).
+   */
+  readonly position?: Json;
 }
 
 /** How a runner reads a source: split it, then read each split as chunks. */
 export interface SourceReading<T> {
   splits(ctx: ReadContext): Promise<readonly SourceSplit[]>;
-  read(split: SourceSplit, ctx: ReadContext): AsyncIterable<ReadChunk<T>>;
+  /** `from`: the position of the last chunk a checkpoint recorded, to resume after; absent: from the start. */
+  read(split: SourceSplit, ctx: ReadContext, from?: Json): AsyncIterable<ReadChunk<T>>;
+  /**
+   * Called on the main thread once a checkpoint is complete, with the positions it recorded for
+   * this read's splits (a Kafka source commits them to its consumer group, for lag monitoring).
+   * A failure here is reported and never fails the job: the checkpoint is the record.
+   */
+  checkpointed?(positions: readonly Json[]): Promise<void>;
+  /** Called on the main thread when the job ends, after the last `checkpointed`: releases what that holds. */
+  close?(): Promise<void>;
 }
 
 // ---- The writing side ----

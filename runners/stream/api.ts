@@ -28,6 +28,8 @@ export interface StreamRunOptions {
   readonly failAt?: { readonly step: string; readonly worker: number; readonly element: number };
   /** Called once the job has started, with the port metrics are served on (the CLI prints it; tests scrape it). */
   readonly onStarted?: (info: { readonly metricsPort: number | null }) => void;
+  /** Problems that do not stop the job (a source that could not record its positions); default: stderr. */
+  readonly onWarning?: (message: string) => void;
   /** Called with each completed checkpoint (tests, the CLI's log). */
   readonly onCheckpoint?: (c: { readonly id: number; readonly path: string | null; readonly ms: number }) => void;
 }

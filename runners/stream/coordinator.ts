@@ -12,6 +12,7 @@ import { StreamMetrics } from "./metrics.js";
 import {
   type CoordinatorMessage,
   type RestoreState,
+  type SplitPosition,
   type SplitPositions,
   type StageCounts,
   type WorkerAck,
@@ -21,7 +22,7 @@ import {
 
 /** What a completed checkpoint holds beyond its files: where sources were, and what its writes pre-committed. */
 interface CheckpointMeta {
-  readonly sources: Record<string, Record<string, number | "done">>;
+  readonly sources: Record<string, Record<string, SplitPosition>>;
   readonly pending: Record<string, Json[]>;
   readonly finished: boolean;
   /** The files of each step's state, one per former worker. */
@@ -58,6 +59,32 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
         : [];
     }),
   );
+  // Sources told of completed checkpoints (Kafka commits offsets to its group), one report after another.
+  const told = built.graph.steps.flatMap((s) => {
+    const r = built.runtime.get(s.name);
+    const reading = s.kind === "read" && r?.kind === "read" ? r.source.reading : undefined;
+    return reading?.checkpointed ? [[s.name, reading] as const] : [];
+  });
+  const warn = options.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
+  let telling: Promise<void> = Promise.resolve();
+  const toldAll = async () => {
+    await telling;
+    for (const [read, reading] of told)
+      await reading
+        .close?.()
+        .catch((e: unknown) => warn(`step "${read}": closing the source's reporting: ${(e as Error).message}`));
+  };
+  const tellSources = (sources: CheckpointMeta["sources"]) => {
+    for (const [read, reading] of told) {
+      const at = Object.values(sources[read] ?? {}).flatMap((p) => (typeof p === "object" ? [p.at] : []));
+      if (at.length > 0)
+        telling = telling.then(() =>
+          reading.checkpointed!(at).catch((e: unknown) =>
+            warn(`step "${read}": could not report checkpointed positions to the source: ${(e as Error).message}`),
+          ),
+        );
+    }
+  };
   const metrics = new StreamMetrics(stages.map((s) => s.id));
   const stageOf = new Map(stages.flatMap((s) => s.steps.map((step) => [step, s.id] as const)));
   const stageFirst = new Map(stages.map((s) => [s.id, s.steps[0]!]));
@@ -151,7 +178,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       return true;
     };
     const complete = async (c: NonNullable<typeof inFlight>) => {
-      const sources: Record<string, Record<string, number | "done">> = {};
+      const sources: Record<string, Record<string, SplitPosition>> = {};
       const pending: Record<string, Json[]> = {};
       const states: Record<string, string[]> = {};
       const files: [string, Uint8Array][] = [];
@@ -204,6 +231,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
         stage(staged, finalOf[w]!.staged);
       }
       await commit(writes, pending);
+      tellSources(sources);
       checkpoints++;
       const ms = performance.now() - c.t0;
       metrics.checkpoint({ durationMs: ms, bytes: size, ok: true });
@@ -249,6 +277,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
         }
       });
       if (savepoint !== null || stopping) {
+        await toldAll();
         return summary(started, totals(stages, counts), restarts, checkpoints, savepoint, sum(blocked));
       }
       // Every worker finished: the last checkpoint records that, then everything left is committed.
@@ -269,6 +298,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       await commit(writes, pending);
       for (const f of rest) stage(staged, f.staged);
       await commitStaged(writes, staged);
+      await toldAll();
       return summary(started, totals(stages, counts), restarts, checkpoints, null, sum(blocked));
     } catch (e) {
       if (restarts >= (options.maxRestarts ?? 3) || stopping) throw e;

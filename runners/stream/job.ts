@@ -11,7 +11,13 @@ import { type Built, buildOperator, runtimeOf } from "../core/exec/wiring.js";
 import { encodeKey, keyGroupOf, keyGroupRange, workerForKeyGroup } from "../core/state/keys.js";
 import { Exchange } from "./exchange.js";
 import { StepNode, type NodeListener, type SignalTarget } from "./node.js";
-import { type CoordinatorMessage, type StageCounts, type WorkerInit, type WorkerMessage } from "./protocol.js";
+import {
+  type CoordinatorMessage,
+  type SplitPosition,
+  type StageCounts,
+  type WorkerInit,
+  type WorkerMessage,
+} from "./protocol.js";
 import { type EdgeMode, type Signal } from "./signals.js";
 import { SourceTask } from "./source.js";
 import { type PreCommit, StreamWriteOperator } from "./write.js";
@@ -400,7 +406,7 @@ export class WorkerCheckpoints {
     number,
     {
       states: Record<string, Uint8Array>;
-      sources: Record<string, Record<string, number | "done">>;
+      sources: Record<string, Record<string, SplitPosition>>;
       pending: Record<string, Json[]>;
       staged: Record<string, Uint8Array[]>;
       nodes: Set<string>;
@@ -409,7 +415,7 @@ export class WorkerCheckpoints {
   >();
   private nodes = new Set<string>();
   private reads = new Set<string>();
-  private readonly ended = new Map<string, Record<string, number | "done">>();
+  private readonly ended = new Map<string, Record<string, SplitPosition>>();
   private final: Record<string, Json[]> = {};
   private finalStaged: Record<string, Uint8Array[]> = {};
 
@@ -440,7 +446,7 @@ export class WorkerCheckpoints {
   }
 
   /** A source put barrier `id` into its outputs at these positions. */
-  injected(id: number, read: string, positions: Record<string, number | "done">): void {
+  injected(id: number, read: string, positions: Record<string, SplitPosition>): void {
     const part = this.part(id);
     part.sources[read] = positions;
     part.reads.delete(read);
@@ -448,7 +454,7 @@ export class WorkerCheckpoints {
   }
 
   /** A source read everything it will ever read: it counts for every later checkpoint. */
-  sourceEnded(read: string, positions: Record<string, number | "done">): void {
+  sourceEnded(read: string, positions: Record<string, SplitPosition>): void {
     this.ended.set(read, positions);
     this.reads.delete(read);
     for (const [id, part] of this.open)

@@ -1,8 +1,14 @@
 import { type MessagePort } from "node:worker_threads";
 import { type Json } from "../../sdk/index.js";
 
-/** Where each source split of a read is: chunks already emitted, or done. */
-export type SplitPositions = Readonly<Record<string, number | "done">>;
+/**
+ * Where one source split is: chunks already emitted (read again and skipped on restore), the
+ * position of the last chunk for a source that resumes by position, or done.
+ */
+export type SplitPosition = number | "done" | { readonly at: Json };
+
+/** Where each source split of a read is, by split index. */
+export type SplitPositions = Readonly<Record<string, SplitPosition>>;
 
 /** The state a worker starts from: every former worker's snapshot of each step (each keeps its key groups), and split positions. */
 export interface RestoreState {
@@ -34,7 +40,7 @@ export interface WorkerAck {
   readonly id: number;
   readonly worker: number;
   readonly states: Record<string, Uint8Array>;
-  readonly sources: Record<string, Record<string, number | "done">>;
+  readonly sources: Record<string, Record<string, SplitPosition>>;
   /** Closed shards (pre-committed) per write step. */
   readonly pending: Record<string, Json[]>;
   /** Elements for in-process sinks (memory.collect), encoded bundles per write step. */

@@ -7,6 +7,7 @@ import { type ReplayEvent, replayTestStream } from "../core/test-stream.js";
 import { SourceWatermarks } from "../core/watermarks.js";
 import { type SignalTarget } from "./node.js";
 import { type WorkerCheckpoints } from "./job.js";
+import { type SplitPosition } from "./protocol.js";
 
 export interface SourceTaskDeps {
   readonly step: ReadStep;
@@ -14,7 +15,7 @@ export interface SourceTaskDeps {
   readonly worker: number;
   readonly parallelism: number;
   /** Restored positions by split index: chunks (or TestStream events) already read, or done. */
-  readonly positions: Readonly<Record<string, number | "done">>;
+  readonly positions: Readonly<Record<string, SplitPosition>>;
   readonly outputs: Readonly<Record<string, Output & SignalTarget>>;
   readonly mailbox: (action: () => Promise<void>) => Promise<void>;
   /** Resolves when the exchange can take more: the source waits here while it cannot. */
@@ -33,7 +34,7 @@ export interface SourceTaskDeps {
 export class SourceTask {
   private readonly pending: number[] = [];
   /** This worker's splits only: a checkpoint merges every worker's, so another's would overwrite it with a stale one. */
-  private readonly positions: Record<string, number | "done"> = {};
+  private readonly positions: Record<string, SplitPosition> = {};
 
   constructor(private readonly deps: SourceTaskDeps) {}
 
@@ -100,7 +101,12 @@ export class SourceTask {
       const at = this.deps.positions[index];
       this.positions[index] = at ?? 0;
       if (at === "done") marks?.onEnd(p);
-      else open.push({ p, index, chunks: reading.read(split, ctx)[Symbol.asyncIterator](), n: 0, skip: at ?? 0 });
+      else {
+        // A source that gave positions resumes after the last one; any other is read again and skipped.
+        const from = typeof at === "object" ? at.at : undefined;
+        const chunks = (from === undefined ? reading.read(split, ctx) : reading.read(split, ctx, from))[Symbol.asyncIterator]();
+        open.push({ p, index, chunks, n: 0, skip: typeof at === "number" ? at : 0 });
+      }
     });
     while (open.length > 0)
       for (let k = 0; k < open.length; k++) {
@@ -122,7 +128,8 @@ export class SourceTask {
         await this.inject();
         const chunk = next.value;
         await this.deps.mailbox(async () => {
-          this.positions[s.index] = ++s.n;
+          s.n++;
+          this.positions[s.index] = chunk.position !== undefined ? { at: chunk.position } : s.n;
           if (chunk.values.length > 0) {
             const bundle = timedBundle(step, chunk.values, eventTime, chunk.timestamps);
             if (marks) {
@@ -151,6 +158,7 @@ export class SourceTask {
     const at = this.deps.positions["0"];
     this.positions["0"] = at ?? 0;
     if (at === "done") return;
+    if (typeof at === "object") throw stepError(step.name, new Error("internal: a TestStream position is an event count"));
     const params = (source.params ?? {}) as { partitions?: number | null };
     const partitions = params.partitions ?? 1;
     const clock = new ManualClock(0);

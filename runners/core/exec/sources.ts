@@ -33,14 +33,25 @@ export async function readBounded(deps: ReadDeps): Promise<void> {
   const { step } = deps;
   const { reading, ctx, bad } = openReading(step, deps.source, deps.deadLetters !== null, deps.onDeadLetter);
   const splits = await fromSource(step, () => reading.splits(ctx));
-  for (const split of splits) {
-    const chunks = reading.read(split, ctx)[Symbol.asyncIterator]();
-    for (let next = await fromSource(step, () => chunks.next()); !next.done; next = await fromSource(step, () => chunks.next())) {
-      const chunk = next.value;
-      if (chunk.values.length > 0) await deps.main.emit(timedBundle(deps.step, chunk.values, deps.eventTime, chunk.timestamps));
-      if (bad.length > 0) await deps.deadLetters!.emit(bad.take());
-      await deps.tick();
+  // Every split's iterator is made up front (a file's does nothing until read; a Kafka
+  // partition's starts connecting, so all of them join their groups at once), read in turn,
+  // and closed however the read ends.
+  const iterators = splits.map((split) => reading.read(split, ctx)[Symbol.asyncIterator]());
+  try {
+    for (const chunks of iterators) {
+      for (
+        let next = await fromSource(step, () => chunks.next());
+        !next.done;
+        next = await fromSource(step, () => chunks.next())
+      ) {
+        const chunk = next.value;
+        if (chunk.values.length > 0) await deps.main.emit(timedBundle(deps.step, chunk.values, deps.eventTime, chunk.timestamps));
+        if (bad.length > 0) await deps.deadLetters!.emit(bad.take());
+        await deps.tick();
+      }
     }
+  } finally {
+    await Promise.all(iterators.map((it) => it.return?.().catch(() => undefined)));
   }
   if (bad.length > 0) await deps.deadLetters!.emit(bad.take());
   await deps.main.watermark(Instant.MAX);
