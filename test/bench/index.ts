@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, each printing its figures next to a baseline measured in the same run.
-// `npm run bench -- --only=stream` (or core, wordcount, parquet; comma-separated) runs some of them.
+// `npm run bench -- --only=stream` (or core, wordcount, parquet, kafka; comma-separated) runs some of them.
 import { cpus } from "node:os";
 import { runCoreWindowAgg } from "./core-window-agg.js";
+import { runKafkaBench } from "./kafka.js";
 import { runLocalParquet } from "./local-parquet.js";
 import { runLocalWordcount } from "./local-wordcount.js";
 import { runStreamBench } from "./stream.js";
@@ -11,6 +12,7 @@ const benches: Record<string, () => string | Promise<string>> = {
   wordcount: runLocalWordcount,
   parquet: runLocalParquet,
   stream: () => runStreamBench(),
+  kafka: () => runKafkaBench(),
 };
 
 const only = process.argv

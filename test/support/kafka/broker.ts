@@ -1,6 +1,9 @@
 /**
  * A real Kafka wire-protocol broker for tests: librdkafka's mock cluster (librdkafka-dev 2.0.2),
  * run by the small C launcher next to this file (mock-broker.c), which is compiled on first use.
+ * When that fails for want of librdkafka's headers and this process is root with apt-get (a fresh
+ * CI machine), `apt-get install librdkafka-dev pkg-config` is run once, under a lock directory
+ * shared by concurrent test files, and the build retried; otherwise the error says what to install.
  *
  * What kafkajs 2.2.4 can do against it (each point is pinned by broker.test.ts):
  *
@@ -36,6 +39,9 @@
  *  - A Fetch response carries at most one stored record batch per partition (one producer request's
  *    worth), so a partition written by several sends is read back in several batches.
  *  - Produce responses carry the placeholder logAppendTime "1234". Fetch honours maxWaitTimeInMs.
+ *  - Each partition keeps at most 5 MiB (and 100,000 stored batches): producing more deletes the oldest
+ *    batches and moves the low watermark up (rdkafka_mock.c's max_size/max_cnt; not pinned by broker.test.ts,
+ *    seen by test/bench/kafka.ts, which therefore stays at ~4 MiB per partition).
  *  - Supported APIs (ApiVersions): Produce 0-7, Fetch 0-11, ListOffsets 0-5, Metadata 0-2, OffsetCommit
  *    0-7, OffsetFetch 0-5, FindCoordinator 0-2, JoinGroup 0-5, Heartbeat 0-3, LeaveGroup 0-1, SyncGroup
  *    0-3, ApiVersions 0-2, InitProducerId 0-4, AddPartitionsToTxn/AddOffsetsToTxn/EndTxn 0-1, TxnOffsetCommit 0-2.
@@ -49,7 +55,7 @@
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -61,6 +67,11 @@ const CACHE_DIR = path.resolve(HERE, "../../../node_modules/.cache/beamline-kafk
 const STARTUP_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 const INSTALL_HINT = "the mock Kafka broker needs gcc and librdkafka >= 2.0 headers: apt-get install librdkafka-dev";
+const PACKAGES = ["librdkafka-dev", "pkg-config"];
+/** Held (a directory: mkdir is atomic) by the one process installing PACKAGES. */
+const INSTALL_LOCK = path.join(CACHE_DIR, "apt-install.lock");
+/** An install takes this long at most; a lock older than that was left by a process that died. */
+const INSTALL_TIMEOUT_MS = 10 * 60_000;
 
 export interface MockBroker {
   /** Comma-separated host:port list, ready for a client's bootstrap setting. */
@@ -104,16 +115,93 @@ async function launcherBinary(): Promise<string> {
 
   await mkdir(CACHE_DIR, { recursive: true });
   const temp = `${binary}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const build = async () => {
+    try {
+      await run("gcc", ["-O2", "-Wall", "-o", temp, SOURCE, ...(await rdkafkaFlags())]);
+      await rename(temp, binary);
+    } finally {
+      await rm(temp, { force: true });
+    }
+  };
   try {
-    await run("gcc", ["-O2", "-Wall", "-o", temp, SOURCE, ...(await rdkafkaFlags())]);
-    await rename(temp, binary);
+    await build();
   } catch (error) {
-    await rm(temp, { force: true });
-    const err = error as NodeJS.ErrnoException & { stderr?: string };
-    const detail = err.code === "ENOENT" ? "gcc not found" : (err.stderr ?? err.message).trim();
-    throw new Error(`could not build ${SOURCE}: ${detail}\n(${INSTALL_HINT})`, { cause: error });
+    const detail = buildFailure(error);
+    if (!MISSING_RDKAFKA.test(detail) || !canInstall())
+      throw new Error(`could not build ${SOURCE}: ${detail}\n(${INSTALL_HINT})`, { cause: error });
+    try {
+      await (installing ??= installPackages());
+      await build();
+    } catch (e) {
+      const then = e instanceof InstallError ? e.message : `after installing ${PACKAGES.join(" ")}: ${buildFailure(e)}`;
+      throw new Error(`could not build ${SOURCE}: ${detail}\n${then}\n(${INSTALL_HINT})`, { cause: e });
+    }
   }
   return binary;
+}
+
+/** What the compiler said, or that there is none. */
+function buildFailure(error: unknown): string {
+  const err = error as NodeJS.ErrnoException & { stderr?: string };
+  return err.code === "ENOENT" ? "gcc not found" : (err.stderr ?? err.message).trim();
+}
+
+/** The compiler's words for librdkafka's headers or library not being there. */
+const MISSING_RDKAFKA = /rdkafka\S*\.h: No such file|cannot find -lrdkafka/;
+
+/** An install that failed: apt-get's last words. */
+class InstallError extends Error {}
+
+/** Whether missing packages can be installed here: root, with apt-get. */
+function canInstall(): boolean {
+  return process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
+}
+
+/** This process's install, if it started one: every failed build in this process waits for the same one. */
+let installing: Promise<void> | null = null;
+
+/**
+ * Installs PACKAGES with apt-get unless dpkg says they are there, holding INSTALL_LOCK so that
+ * concurrent test files (vitest runs each in its own process) install once: the others wait for
+ * the lock to go, then find the packages installed.
+ */
+async function installPackages(): Promise<void> {
+  await mkdir(CACHE_DIR, { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(INSTALL_LOCK);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const since = await stat(INSTALL_LOCK).then(
+        (s) => s.mtimeMs,
+        () => null,
+      );
+      if (since !== null && Date.now() - since > INSTALL_TIMEOUT_MS) await rm(INSTALL_LOCK, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    const status = await run("dpkg-query", ["-W", "-f=${Status}\n", ...PACKAGES]).then(
+      (r) => r.stdout,
+      () => "",
+    );
+    if (status.split("\n").filter((l) => l === "install ok installed").length === PACKAGES.length) return;
+    process.stderr.write(`mock Kafka broker: installing ${PACKAGES.join(" ")} with apt-get (librdkafka's headers are missing)\n`);
+    const options = {
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      timeout: INSTALL_TIMEOUT_MS,
+      maxBuffer: 64 << 20,
+    };
+    await run("apt-get", ["update"], options);
+    await run("apt-get", ["install", "-y", ...PACKAGES], options);
+  } catch (e) {
+    const err = e as Error & { stderr?: string };
+    const said = (err.stderr ?? "").trim().split("\n").slice(-3).join("\n");
+    throw new InstallError(`installing ${PACKAGES.join(" ")} with apt-get failed: ${said || err.message}`, { cause: e });
+  } finally {
+    await rm(INSTALL_LOCK, { recursive: true, force: true });
+  }
 }
 
 /**
