@@ -451,6 +451,12 @@ async function* readPartition(
  * that joins the group once (kafkajs commits only as a member) and stays paused, so it never
  * fetches. Reports that come while one is being committed are merged: only the latest offset
  * per partition is committed next.
+ *
+ * Joining takes seconds, and after a job was killed much longer: the broker holds the join
+ * until the killed job's member has timed out (about 20 s against the test broker). Until the
+ * group is joined, commits therefore go on in the background, so that neither a checkpoint's
+ * report nor the end of the job waits for the join; a failure there is reported by the next
+ * report, and close() gives up a join still under way.
  */
 class GroupCommitter {
   private readonly latest = new Map<string, Position>();
@@ -458,6 +464,8 @@ class GroupCommitter {
   private joined: Promise<void> | null = null;
   private running: Promise<void> | null = null;
   private isJoined = false;
+  /** A background commit's failure, not yet reported. */
+  private failed: Error | null = null;
 
   constructor(
     private readonly options: KafkaReadOptions<unknown>,
@@ -466,32 +474,51 @@ class GroupCommitter {
     private readonly what: string,
   ) {}
 
-  commit(positions: readonly Position[]): Promise<void> {
+  async commit(positions: readonly Position[]): Promise<void> {
     for (const p of positions) this.latest.set(`${p.topic}/${p.partition}`, p);
-    this.running ??= (async () => {
-      try {
-        while (this.latest.size > 0) {
-          await this.join();
-          const batch = [...this.latest.values()];
-          this.latest.clear();
-          await this.consumer!.commitOffsets(
-            batch.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.offset) })),
-          );
-        }
-      } catch (e) {
-        this.running = null;
-        await this.close();
-        throw brokerError(`${this.what}: committing offsets to group ${this.groupId}`, this.options.brokers, e);
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    if (this.latest.size > 0) this.running ??= this.drain();
+    // Once joined, a commit takes milliseconds: wait for it, so its failure is this report's.
+    if (this.isJoined) await this.running;
+    const failed = this.failed;
+    this.failed = null;
+    if (failed) throw failed;
   }
 
-  /** Waits for a commit under way once the group is joined; a join still under way is given up (monitoring only). */
+  /**
+   * Waits for a commit under way once the group is joined. A join still under way is given
+   * up: its consumer is disconnected in the background, since kafkajs's disconnect waits for
+   * the held join request.
+   */
   async close(): Promise<void> {
-    if (this.isJoined) await this.running?.catch(() => undefined);
+    if (!this.isJoined) {
+      void this.disconnect();
+      return;
+    }
+    await this.running;
+    await this.disconnect();
+  }
+
+  /** Commits until nothing is left; never rejects (a failure is kept for the next report). */
+  private async drain(): Promise<void> {
+    try {
+      while (this.latest.size > 0) {
+        await this.join();
+        const batch = [...this.latest.values()];
+        this.latest.clear();
+        await this.consumer!.commitOffsets(
+          batch.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.offset) })),
+        );
+      }
+    } catch (e) {
+      this.failed = brokerError(`${this.what}: committing offsets to group ${this.groupId}`, this.options.brokers, e);
+      await this.disconnect();
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /** Leaves the group (a later commit joins again); a join under way fails. */
+  private async disconnect(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = null;
     this.joined = null;
@@ -515,11 +542,15 @@ class GroupCommitter {
         consumer.on(consumer.events.GROUP_JOIN, () => resolve());
         consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
       });
+      // A crash after a step below has failed is no unhandled rejection; awaited, it still throws.
+      joined.catch(() => undefined);
       await consumer.connect();
       for (const topic of this.topics) await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({ autoCommit: false, eachBatch: async () => {} });
       consumer.pause(this.topics.map((topic) => ({ topic })));
       await joined;
+      // Given up (close) while joining: this consumer is being disconnected.
+      if (this.consumer !== consumer) throw new Error("the commits were closed while joining the group");
       this.isJoined = true;
     })());
   }

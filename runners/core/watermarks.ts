@@ -47,6 +47,11 @@ export class WatermarkGenerator {
     this.lastActivity = this.clock.now();
   }
 
+  /** The partition's reader is running now (it got its first chunk): idleness counts from here, not from before it connected. */
+  onStarted(): void {
+    this.lastActivity = this.clock.now();
+  }
+
   onEvent(timestamp: Instant): void {
     checkInstant(timestamp, "an event timestamp");
     if (this.ended) throw new Error(`an event at ${Instant.format(timestamp)} arrived after its partition ended`);
@@ -269,6 +274,10 @@ export class SourceWatermarks {
 
   onEvent(partition: number, timestamp: Instant): void {
     this.generator(partition).onEvent(timestamp);
+  }
+
+  onStarted(partition: number): void {
+    this.generator(partition).onStarted();
   }
 
   /** A run of events in one partition: only the latest matters, so one call (none for an empty run). */

@@ -135,7 +135,8 @@ export class StepNode {
     this.ended[input]![channel] = true;
     // An ended channel has nothing more to align: a barrier waiting on it may now be complete.
     if (this.barrier !== null && --this.waitingFor === 0) await this.align();
-    if (this.ended.every((chs) => chs.every(Boolean))) {
+    // align() may have replayed another channel's held end, which finished the step already.
+    if (!this.done && this.ended.every((chs) => chs.every(Boolean))) {
       this.done = true;
       this.listener.finished(this.step);
       for (const o of this.outputs) await o.signal({ kind: "end" });

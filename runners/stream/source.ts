@@ -128,6 +128,8 @@ export class SourceTask {
         await this.inject();
         const chunk = next.value;
         await this.deps.mailbox(async () => {
+          // A split is idle only idleTimeout after its reader delivered (a Kafka consumer joins its group first).
+          if (s.n === s.skip) marks?.onStarted(s.p);
           s.n++;
           this.positions[s.index] = chunk.position !== undefined ? { at: chunk.position } : s.n;
           if (chunk.values.length > 0) {
