@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +9,7 @@ import { kafka, text } from "../../io/index.js";
 import { runLocal } from "../../runners/local/index.js";
 import { runStream } from "../../runners/stream/index.js";
 import { Pipeline } from "../../sdk/index.js";
-import { outputLines } from "../stream/support.js";
+import { checkpointsSeen, outputLines, streamCli } from "../stream/support.js";
 import { type MockBroker, startMockBroker } from "../support/kafka/broker.js";
 import kafkaCopy from "./fixtures/kafka-copy.js";
 import kafkaCount from "./fixtures/kafka-count.js";
@@ -23,8 +22,8 @@ import kafkaCount from "./fixtures/kafka-count.js";
 // sink delivers every record. Every new consumer group's first join takes the mock ~3 s, so
 // each run costs at least that.
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const COUNT = fileURLToPath(new URL("./fixtures/kafka-count.ts", import.meta.url));
+const cli = (args: readonly string[]) => streamCli(COUNT, [`--brokers=${broker.bootstrap}`, ...args]);
 const COPY = fileURLToPath(new URL("./fixtures/kafka-copy.ts", import.meta.url));
 
 /** Event times start on a minute, so windows are easy to reason about. */
@@ -116,28 +115,6 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** `beamline run` of kafka-count on the stream runner in a child process, from the sources. */
-function cli(args: readonly string[]): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "runners/cli/main.ts", "run", COUNT, "--runner=stream", `--brokers=${broker.bootstrap}`, ...args],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, stderr: () => err, exit };
-}
-
-/** Resolves once stderr has reported `n` completed checkpoints. */
-async function checkpointsSeen(stderr: () => string, n: number, exit: Promise<unknown>): Promise<void> {
-  for (;;) {
-    if ((stderr().match(/^checkpoint \d+ completed/gm) ?? []).length >= n) return;
-    const ended = await Promise.race([exit.then(() => true), sleep(20).then(() => false)]);
-    if (ended) throw new Error(`the job ended before ${n} checkpoints:\n${stderr()}`);
-  }
-}
-
 describe("kafka.read on the stream runner, killed and restored", () => {
   test("two SIGKILLs at random moments, each restored with --restore=latest: exactly the expected counts", async () => {
     const output = join(dir, "killed");
@@ -173,9 +150,12 @@ describe("kafka.read on the stream runner, killed and restored", () => {
     // The end does not wait for the lag-monitoring commits to join their group, which the killed
     // runs' members hold up for some 20 s (they are expired first).
     expect(Number(finished![1])).toBeLessThan(15_000);
-    // It resumed at the checkpointed offsets: it read less than the whole topic.
+    // It read no more than the topic. (It reads less when the checkpoint it restored had read
+    // anything; a kill soon after the consumers joined may leave one that had not. Either way the
+    // exact counts below show it resumed where the restored state was: re-reading records that
+    // state had counted would count them twice.)
     const read = Number(/^ {2}stage-1: 0 in, (\d+) out$/m.exec(last.stderr())?.[1]);
-    expect(read, last.stderr()).toBeLessThan(EVENTS);
+    expect(read, last.stderr()).toBeLessThanOrEqual(EVENTS);
     const got = await outputLines(output);
     expect(got.length, `killed after ${moments.join(", ")} ms`).toBe(expectedEvents.length);
     expect(got).toEqual(expectedEvents);

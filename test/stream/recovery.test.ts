@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,14 +5,15 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runStream } from "../../runners/stream/index.js";
 import windowedCount from "./fixtures/windowed-count.js";
-import { outputLines, writeEvents } from "./support.js";
+import { checkpointsSeen, outputLines, streamCli, writeEvents } from "./support.js";
+
+const cli = (args: readonly string[]) => streamCli(FIXTURE, [`--input=${input}`, ...args]);
 
 // Issue #5's recovery acceptance: a windowed count over 2 million events with a checkpoint every
 // 200 ms gives, line for line, an uninterrupted run's output after (1) three SIGKILLs at random
 // moments, each followed by --restore=latest; (2) a worker failure, restarted automatically; and
 // (3) a SIGTERM savepoint restored with another parallelism.
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("./fixtures/windowed-count.ts", import.meta.url));
 const EVENTS = 2_000_000;
 
@@ -36,28 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** `beamline run` of the fixture on the stream runner in a child process, from the sources. */
-function cli(args: readonly string[]): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "runners/cli/main.ts", "run", FIXTURE, "--runner=stream", `--input=${input}`, ...args],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, stderr: () => err, exit };
-}
-
-/** Resolves once stderr has reported `n` more completed checkpoints than `from`. */
-async function checkpointsSeen(stderr: () => string, n: number, exit: Promise<unknown>): Promise<void> {
-  for (;;) {
-    if ((stderr().match(/^checkpoint \d+ completed/gm) ?? []).length >= n) return;
-    const ended = await Promise.race([exit.then(() => true), new Promise((r) => setTimeout(() => r(false), 20))]);
-    if (ended) throw new Error(`the job ended before ${n} checkpoints:\n${stderr()}`);
-  }
-}
 
 describe("stream runner recovery (2M events, checkpoints every 200 ms)", () => {
   test("three SIGKILLs at random moments, each restored with --restore=latest: the same output", async () => {

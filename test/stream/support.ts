@@ -1,5 +1,7 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { seededRandom } from "../support/random.js";
 
 /**
@@ -29,4 +31,30 @@ export async function outputLines(dir: string): Promise<string[]> {
   const lines: string[] = [];
   for (const f of names) for (const l of (await readFile(join(dir, f), "utf8")).split("\n")) if (l !== "") lines.push(l);
   return lines.sort();
+}
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** `beamline run <module> --runner=stream ...args` in a child process, from the sources, its stderr collected. */
+export function streamCli(
+  module: string,
+  args: readonly string[],
+): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "runners/cli/main.ts", "run", module, "--runner=stream", ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, stderr: () => err, exit };
+}
+
+/** Resolves once stderr has reported `n` completed checkpoints; fails if the job ends first. */
+export async function checkpointsSeen(stderr: () => string, n: number, exit: Promise<unknown>): Promise<void> {
+  for (;;) {
+    if ((stderr().match(/^checkpoint \d+ completed/gm) ?? []).length >= n) return;
+    const ended = await Promise.race([exit.then(() => true), new Promise((r) => setTimeout(() => r(false), 20))]);
+    if (ended) throw new Error(`the job ended before ${n} checkpoints:\n${stderr()}`);
+  }
 }
