@@ -121,6 +121,21 @@ function client(options: KafkaClientOptions, what: string): Kafka {
   });
 }
 
+/**
+ * What every consumer here is given: a session long enough to outlast a group's initial
+ * rebalance delay, fetches that wait at most 100 ms (so an idle reader or a paused committer
+ * leaves at once when closed), and bounded retries with no restart: a crash fails the read.
+ */
+function consumerSettings(options: KafkaClientOptions) {
+  return {
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 100,
+    retry: { retries: options.retries ?? 5, initialRetryTime: 300, restartOnFailure: async () => false },
+  };
+}
+
 /** A broker error as one line, with what we were doing and where. */
 function brokerError(what: string, brokers: string | readonly string[], e: unknown): Error {
   const cause = e as Error & { retryCount?: number; originalError?: Error };
@@ -336,11 +351,7 @@ async function* readPartition(
   const consumer: Consumer = kafka.consumer({
     groupId: `beamline-split-${randomUUID()}`,
     partitionAssigners: [onePartition(topic, partition)],
-    sessionTimeout: 10_000,
-    rebalanceTimeout: 10_000,
-    heartbeatInterval: 1_000,
-    maxWaitTimeInMs: 100,
-    retry: { retries: options.retries ?? 5, initialRetryTime: 300, restartOnFailure: async () => false },
+    ...consumerSettings(options),
   });
   // Also after batches of only markers or aborted records, which never reach eachBatch.
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -530,12 +541,7 @@ class GroupCommitter {
     return (this.joined ??= (async () => {
       const consumer = client(this.options, this.what).consumer({
         groupId: this.groupId,
-        sessionTimeout: 10_000,
-        rebalanceTimeout: 10_000,
-        heartbeatInterval: 1_000,
-        // Paused, it fetches nothing; a short wait lets it leave the group at once.
-        maxWaitTimeInMs: 100,
-        retry: { retries: this.options.retries ?? 5, initialRetryTime: 300, restartOnFailure: async () => false },
+        ...consumerSettings(this.options),
       });
       this.consumer = consumer;
       const joined = new Promise<void>((resolve, reject) => {
