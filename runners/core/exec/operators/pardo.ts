@@ -44,6 +44,8 @@ export class ParDoOperator implements Operator {
   private setUp = false;
   private readonly shared: ElementContext;
   private inputWatermark: Instant = Instant.MIN;
+  /** The latest processing time given to the timers: Instant.MAX once the input has ended. */
+  private processingNow: Instant = Instant.MIN;
   private forwarded: Instant = Instant.MIN;
 
   constructor(private readonly deps: ParDoDeps) {
@@ -112,6 +114,7 @@ export class ParDoOperator implements Operator {
       for (let t = this.keyed.timers.pollEventTimer(); t; t = this.keyed.timers.pollEventTimer()) await this.fire(t);
       if (moved === Instant.MAX) {
         // End of input: processing time runs out too, as in Beam's direct runner.
+        this.processingNow = Instant.MAX;
         this.keyed.timers.setProcessingTime(Instant.MAX);
         for (let t = this.keyed.timers.pollProcessingTimer(); t; t = this.keyed.timers.pollProcessingTimer()) await this.fire(t);
       }
@@ -122,7 +125,10 @@ export class ParDoOperator implements Operator {
   }
 
   async processingTime(now: Instant): Promise<void> {
-    if (!this.keyed) return;
+    // Once the input has ended, processing time has run out (above); a tick that comes before
+    // the end signal, or any clock reading not later than the last, moves nothing.
+    if (!this.keyed || now <= this.processingNow) return;
+    this.processingNow = now;
     this.keyed.timers.setProcessingTime(now);
     for (let t = this.keyed.timers.pollProcessingTimer(); t; t = this.keyed.timers.pollProcessingTimer()) await this.fire(t);
     await this.flush();
