@@ -179,11 +179,6 @@ export class JavaRandom {
     this.hi = (hi ^ mixHi ^ MULT_HI) & 0xffffff;
   }
 
-  /** The next `bits` (1..32) bits, as Java's `next(bits)`: a signed int for 32. */
-  next(bits: number): number {
-    return bits === 32 ? this.next32() : this.nextBits(bits);
-  }
-
   nextInt(bound?: number): number {
     if (bound === undefined) return this.next32();
     if ((bound & -bound) === bound) return Math.floor((bound * this.next31()) / 0x80000000);
@@ -664,4 +659,4 @@ function events(options: NexmarkOptions): NexmarkSource {
 }
 
 /** Nexmark, the streaming benchmark's events (docs/nexmark.md). */
-export const nexmark = Object.freeze({ events, generateColumns, columnsToEvents, resolve });
+export const nexmark = Object.freeze({ events, generateColumns, columnsToEvents });
