@@ -3,7 +3,7 @@ import { type BuiltPipeline, Instant, type Json, type StepNode as GraphStep, isK
 import { type Clock, ManualClock, systemClock } from "../core/clock.js";
 import { type Bundle, SOURCE_META } from "../core/exec/bundle.js";
 import { encodeBundle } from "../core/exec/bundle-codec.js";
-import { PreCombiner, liftable, mergingCombineFn } from "../core/exec/lifting.js";
+import { type Lifting, PreCombiner, lifting, mergingCombineFn } from "../core/exec/lifting.js";
 import { GroupOperator } from "../core/exec/operators/group.js";
 import { type Operator, type Output, describeElement, stepError } from "../core/exec/operators/operator.js";
 import { GraphIndex } from "../core/exec/plan.js";
@@ -39,6 +39,8 @@ interface Edge {
   readonly mode: EdgeMode;
   /** A lifted combine's partial accumulators, held on the sending side until the watermark, a barrier or the end takes them. */
   readonly lift: PreCombiner | null;
+  /** The trigger may fire at any time (lifting "perBundle"): each bundle's partials are sent at once. */
+  readonly liftPerBundle: boolean;
 }
 
 /** Runs the worker's actions one at a time, in the order they came (Flink's mailbox). */
@@ -129,11 +131,17 @@ export class WorkerJob {
     let id = 0;
     for (const step of graph.steps)
       step.inputs.forEach((collection, input) => {
+        const liftMode: Lifting = step.kind === "combinePerKey" ? lifting(this.index, step) : "none";
         const lift =
-          step.kind === "combinePerKey" && liftable(this.index, step)
-            ? new PreCombiner(step.name, runtimeOf({ pipeline: this.built }, step, "combine").combineFn)
-            : null;
-        const edge: Edge = { id: id++, node: () => this.nodes.get(step.name)!, input, mode: edgeMode(step, input), lift };
+          liftMode !== "none" ? new PreCombiner(step.name, runtimeOf({ pipeline: this.built }, step, "combine").combineFn) : null;
+        const edge: Edge = {
+          id: id++,
+          node: () => this.nodes.get(step.name)!,
+          input,
+          mode: edgeMode(step, input),
+          lift,
+          liftPerBundle: liftMode === "perBundle",
+        };
         this.edges.push(edge);
         const list = this.edgesOf.get(collection) ?? [];
         list.push(edge);
@@ -271,7 +279,7 @@ export class WorkerJob {
       return Promise.resolve({ operator: op });
     }
     // Lifted, the grouping merges the partial accumulators; off worker 0, a global combine gives no default.
-    const lifted = step.kind === "combinePerKey" && liftable(this.index, step);
+    const lifted = step.kind === "combinePerKey" && lifting(this.index, step) !== "none";
     const otherGlobal = step.kind === "combineGlobally" && this.init.worker !== 0;
     if (lifted || otherGlobal) {
       const fn = runtimeOf({ pipeline: this.built }, step, "combine").combineFn;
@@ -319,7 +327,7 @@ export class WorkerJob {
           else if (e.mode === "broadcast") for (let w = 0; w < parallelism; w++) await this.sendTo(e, w, bundle);
           else if (e.lift) {
             e.lift.add(bundle);
-            if (e.lift.groups >= LIFT_GROUPS) await this.sendKeyed(e, e.lift.take());
+            if (e.liftPerBundle || e.lift.groups >= LIFT_GROUPS) await this.sendKeyed(e, e.lift.take());
           } else await this.sendKeyed(e, bundle);
         }
       },
@@ -363,7 +371,8 @@ export class WorkerJob {
       const op = node?.operator;
       return {
         step,
-        rowsIn: c.rowsIn,
+        // A read takes in what it reads (as on the local runner): the rows it emitted.
+        rowsIn: this.index.steps.get(step)?.kind === "read" ? c.rowsOut : c.rowsIn,
         rowsOut: c.rowsOut,
         droppedLate: op?.droppedLate ?? 0,
         droppedClosed: op?.droppedClosed ?? 0,

@@ -3,6 +3,7 @@ import {
   type CombinePerKeyStep,
   Instant,
   NO_FIRING,
+  type Trigger,
   type Window,
   isKV,
   kv,
@@ -16,22 +17,49 @@ import { type GraphIndex, upstreamRetracts } from "./plan.js";
 type AnyCombine = CombineFn<unknown, unknown, unknown>;
 
 /**
- * Whether a combinePerKey may be lifted: each bundle combined per key and window into partial
- * accumulators before the shuffle, the grouping merging them (Beam's combiner lifting). Only
- * where that gives the same panes: windows that do not merge, the default trigger (no pane
- * depends on how many elements came), no allowed lateness (so no late pane per element), the
- * end-of-window timestamp, and no retractions.
+ * How a combinePerKey may be lifted (Beam's combiner lifting): each worker combines its elements
+ * per key and window into partial accumulators before the shuffle, and the grouping merges them.
+ * Only where that gives the same panes: windows that do not merge, no allowed lateness (so no
+ * late pane per element), the end-of-window timestamp, no retractions, and a trigger that does
+ * not count elements (a count would count partials).
+ *
+ * - `"untilWindowEnd"`, the default trigger: partials are held across bundles until the
+ *   watermark reaches their window's end, since no pane is due before then.
+ * - `"perBundle"`, any other such trigger (processing-time and watermark triggers, early or
+ *   late firings): a pane may be due at any time, so each bundle's partials are sent at once.
+ * - `"none"`: every element is sent.
  */
-export function liftable(index: GraphIndex, step: CombinePerKeyStep): boolean {
+export type Lifting = "none" | "untilWindowEnd" | "perBundle";
+
+export function lifting(index: GraphIndex, step: CombinePerKeyStep): Lifting {
   const w = index.collection(step.inputs[0]!).windowing;
-  return (
+  const ok =
     w.windowFn.kind !== "sessions" &&
-    w.trigger.kind === "default" &&
     w.allowedLateness === 0 &&
     w.timestampCombiner === "endOfWindow" &&
     w.accumulation !== "retracting" &&
-    !upstreamRetracts(index, step.inputs[0]!)
-  );
+    !countsElements(w.trigger) &&
+    !upstreamRetracts(index, step.inputs[0]!);
+  return !ok ? "none" : w.trigger.kind === "default" ? "untilWindowEnd" : "perBundle";
+}
+
+function countsElements(t: Trigger): boolean {
+  switch (t.kind) {
+    case "afterCount":
+      return true;
+    case "afterWatermark":
+      return (t.early !== null && countsElements(t.early)) || (t.late !== null && countsElements(t.late));
+    case "repeatedly":
+      return countsElements(t.trigger);
+    case "orFinally":
+      return countsElements(t.trigger) || countsElements(t.until);
+    case "afterEach":
+    case "afterAny":
+    case "afterAll":
+      return t.triggers.some(countsElements);
+    default:
+      return false;
+  }
 }
 
 /** The grouping's side of a lifted combine: its inputs are accumulators, merged into the window's. */
