@@ -50,6 +50,8 @@ export interface WindowOperatorOptions<V, A, O> {
 /** One key's windows: open ones, closed ones waiting for garbage collection, and (sessions) the merge set. */
 interface KeyState<A, O> {
   readonly key: unknown;
+  /** The encoded key (encodeKey). */
+  readonly id: string;
   readonly keyGroup: number;
   readonly open: Map<string, WindowState<A, O>>;
   /** Windows whose trigger finished: elements for them are dropped until their GC time. */
@@ -77,6 +79,8 @@ export class WindowOperator<V, A, O> {
   private output: Instant = Instant.MIN;
   private processingTime: Instant = Instant.MIN;
   private timers = new TimerService();
+  private lastWindow: Window = { start: 0, end: 0 };
+  private lastNamespace = ns(this.lastWindow);
   /** Elements dropped as later than the allowed lateness. */
   droppedLate = 0;
   /** Elements dropped because their window's trigger had finished. */
@@ -105,8 +109,7 @@ export class WindowOperator<V, A, O> {
       const st = this.addToWindow(ks, proto, value, timestamp, retraction);
       if (st && !touched.includes(st)) touched.push(st);
     }
-    for (const st of touched)
-      if (ks.open.get(ns(st.window)) === st && st.trigger.shouldFire(this.ctx(st.window))) this.fire(ks, st);
+    for (const st of touched) if (ks.open.get(st.ns) === st && st.trigger.shouldFire(this.ctx(st.window))) this.fire(ks, st);
     this.dropIfEmpty(ks);
     this.advanceOutput();
   }
@@ -129,6 +132,7 @@ export class WindowOperator<V, A, O> {
       const ks = this.keys.get(t.key);
       const st = ks?.open.get(t.namespace);
       if (!ks || !st) continue;
+      st.processingTimer = null;
       if (st.trigger.shouldFire(this.ctx(st.window))) this.fire(ks, st);
       else this.scheduleProcessingTimer(ks, st);
       this.dropIfEmpty(ks);
@@ -212,10 +216,10 @@ export class WindowOperator<V, A, O> {
 
   private readKey(r: BinaryReader, keyGroup: number, keep: boolean): void {
     const key = r.value();
-    const ks: KeyState<A, O> = { key, keyGroup, open: new Map(), closed: new Map(), sessions: null };
+    const ks: KeyState<A, O> = { key, id: encodeKey(key), keyGroup, open: new Map(), closed: new Map(), sessions: null };
     for (let n = r.uvarint(); n > 0; n--) {
       const st = readWindowState<A, O>(r, this.machines);
-      ks.open.set(ns(st.window), st);
+      ks.open.set(st.ns, st);
       if (keep && st.hold !== null) this.holds.add(st.hold);
     }
     for (let n = r.uvarint(); n > 0; n--) {
@@ -223,7 +227,7 @@ export class WindowOperator<V, A, O> {
       ks.closed.set(ns(c), c);
     }
     const sessions = this.merging ? MergingWindowSet.readFrom(r) : null;
-    if (keep) this.keys.set(encodeKey(key), { ...ks, sessions });
+    if (keep) this.keys.set(ks.id, { ...ks, sessions });
   }
 
   // ---- elements ----
@@ -240,14 +244,14 @@ export class WindowOperator<V, A, O> {
       return null;
     }
     const window = ks.sessions ? this.mergeInto(ks, proto) : proto;
-    const id = ns(window);
+    const id = this.namespaceOf(window);
     if (ks.closed.has(id)) {
       this.droppedClosed++;
       return null;
     }
     let st = ks.open.get(id);
     if (!st) {
-      st = this.newWindowState(window);
+      st = this.newWindowState(window, id);
       ks.open.set(id, st);
     }
     st.acc = retraction ? this.retract(st.acc, value) : this.options.combineFn.addInput(st.acc, value);
@@ -255,7 +259,7 @@ export class WindowOperator<V, A, O> {
     if (timestamp >= this.output)
       this.setHold(st, this.options.strategy.timestampCombiner === "endOfWindow" ? maxTimestamp(window) : timestamp);
     st.trigger.onElement(this.ctx(window), timestamp);
-    this.scheduleWindowTimer(ks, window);
+    this.scheduleWindowTimer(ks, st);
     this.scheduleProcessingTimer(ks, st);
     return st;
   }
@@ -271,8 +275,22 @@ export class WindowOperator<V, A, O> {
     return retract.call(this.options.combineFn, acc, value);
   }
 
-  private newWindowState(window: Window): WindowState<A, O> {
+  /** windowNamespace, without building the string again for a run of elements in one window. */
+  private namespaceOf(window: Window): string {
+    const last = this.lastWindow;
+    if (window !== last && (window.start !== last.start || window.end !== last.end)) {
+      this.lastWindow = window;
+      this.lastNamespace = ns(window);
+    }
+    return this.lastNamespace;
+  }
+
+  private newWindowState(window: Window, id: string = ns(window)): WindowState<A, O> {
     return {
+      ns: id,
+      eowTimer: null,
+      gcTimer: null,
+      processingTimer: null,
       window,
       acc: this.options.combineFn.createAccumulator(),
       newElements: 0,
@@ -300,14 +318,14 @@ export class WindowOperator<V, A, O> {
         this.clearHold(s);
       }
       target.pendingRetractions.push(...s.pendingRetractions, ...(s.last ? [s.last] : []));
-      ks.open.delete(ns(s.window));
+      ks.open.delete(s.ns);
       this.deleteWindowTimers(ks, s.window);
     }
     target.trigger.onMerge(
       this.ctx(outcome.window),
       sources.map((s) => s.trigger),
     );
-    ks.open.set(ns(outcome.window), target);
+    ks.open.set(target.ns, target);
     return outcome.window;
   }
 
@@ -336,20 +354,36 @@ export class WindowOperator<V, A, O> {
     this.dropIfEmpty(ks);
   }
 
-  /** Beam sets an end-of-window timer while the window's end is ahead, else the GC timer. */
-  private scheduleWindowTimer(ks: KeyState<A, O>, window: Window): void {
+  /**
+   * Beam sets an end-of-window timer while the window's end is ahead, else the GC timer. A timer
+   * this state set earlier at the same time, not yet passed by the watermark, is still pending
+   * (only the watermark fires it), so it is not set again.
+   */
+  private scheduleWindowTimer(ks: KeyState<A, O>, st: WindowState<A, O>): void {
+    const window = st.window;
     const eow = maxTimestamp(window);
-    if (eow >= this.input && eow < this.gcTime(window)) this.setTimer(ks, window, EOW, eow);
-    else this.setTimer(ks, window, GC, this.gcTime(window));
+    const gc = this.gcTime(window);
+    if (eow >= this.input && eow < gc) {
+      if (st.eowTimer === eow) return;
+      this.setTimer(ks, window, EOW, eow);
+      st.eowTimer = eow;
+    } else {
+      if (st.gcTimer === gc && gc >= this.input) return;
+      this.setTimer(ks, window, GC, gc);
+      st.gcTimer = gc;
+    }
   }
 
   /** A processing-time timer one millisecond before the trigger's deadline: timers fire once time passes them. */
   private scheduleProcessingTimer(ks: KeyState<A, O>, st: WindowState<A, O>): void {
     const next = st.trigger.isFinished ? null : st.trigger.nextProcessingTime(this.ctx(st.window));
-    const address = this.address(ks, st.window, PROCESSING);
     // A deadline already reached that did not fire waits for the next element or timer, not a busy loop.
-    if (next === null || next <= this.processingTime) this.timers.deleteTimer(address);
-    else this.timers.setTimer(address, next - 1, "processingTime");
+    const at = next === null || next <= this.processingTime ? null : next - 1;
+    if (at === st.processingTimer) return;
+    const address = this.address(ks, st.window, PROCESSING);
+    if (at === null) this.timers.deleteTimer(address);
+    else this.timers.setTimer(address, at, "processingTime");
+    st.processingTimer = at;
   }
 
   private setTimer(ks: KeyState<A, O>, window: Window, name: string, time: Instant): void {
@@ -361,7 +395,7 @@ export class WindowOperator<V, A, O> {
   }
 
   private address(ks: KeyState<A, O>, window: Window, name: string) {
-    return { step: this.options.step, keyGroup: ks.keyGroup, key: encodeKey(ks.key), namespace: ns(window), name };
+    return { step: this.options.step, keyGroup: ks.keyGroup, key: ks.id, namespace: ns(window), name };
   }
 
   // ---- panes ----
@@ -374,7 +408,7 @@ export class WindowOperator<V, A, O> {
     this.onTrigger(ks, st, finished);
     if (finished) {
       this.forget(ks, st);
-      ks.closed.set(ns(st.window), st.window);
+      ks.closed.set(st.ns, st.window);
       this.setTimer(ks, st.window, GC, this.gcTime(st.window));
     } else {
       if (this.options.strategy.accumulation === "discarding") st.acc = this.options.combineFn.createAccumulator();
@@ -453,6 +487,7 @@ export class WindowOperator<V, A, O> {
     if (!ks) {
       ks = {
         key,
+        id,
         keyGroup: keyGroupOf(id, this.maxParallelism),
         open: new Map(),
         closed: new Map(),
@@ -466,13 +501,13 @@ export class WindowOperator<V, A, O> {
   /** Forgets an open window's state and timers (closing or garbage collection). */
   private forget(ks: KeyState<A, O>, st: WindowState<A, O>): void {
     this.clearHold(st);
-    ks.open.delete(ns(st.window));
+    ks.open.delete(st.ns);
     ks.sessions?.remove(st.window);
     this.deleteWindowTimers(ks, st.window);
   }
 
   private dropIfEmpty(ks: KeyState<A, O>): void {
-    if (ks.open.size === 0 && ks.closed.size === 0) this.keys.delete(encodeKey(ks.key));
+    if (ks.open.size === 0 && ks.closed.size === 0) this.keys.delete(ks.id);
   }
 
   private gcTime(w: Window): Instant {

@@ -1,5 +1,6 @@
 import { type Instant, type PaneInfo, type Window } from "../../../sdk/index.js";
 import { type BinaryReader, type BinaryWriter } from "../codec.js";
+import { windowNamespace } from "../state/keys.js";
 import { type TriggerMachine, type TriggerMachineFactory } from "../triggers/machine.js";
 
 /** A result emitted earlier that a later pane retracts (retracting accumulation). */
@@ -25,6 +26,16 @@ export interface WindowState<A, O> {
   last: EmittedResult<O> | null;
   /** Retracting mode: results of windows merged into this one, retracted at its next pane. */
   pendingRetractions: EmittedResult<O>[];
+  // Not in snapshots: what the operator knows of its own timers, so that an element does not
+  // set again a timer already pending at the same time.
+  /** The window's namespace (windowNamespace). */
+  readonly ns: string;
+  /** The pending end-of-window timer's time, or null if not known to be pending. */
+  eowTimer: Instant | null;
+  /** The pending garbage-collection timer's time, or null if not known to be pending. */
+  gcTimer: Instant | null;
+  /** The pending processing-time timer's time; null: known none; undefined: not known. */
+  processingTimer: Instant | null | undefined;
 }
 
 const TIMINGS = ["EARLY", "ON_TIME", "LATE", "UNKNOWN"] as const;
@@ -64,5 +75,18 @@ export function readWindowState<A, O>(r: BinaryReader, triggers: TriggerMachineF
   for (let n = r.uvarint(); n > 0; n--)
     results.push({ window: { start: r.varint(), end: r.varint() }, value: r.value<O>(), timestamp: r.varint() });
   const last = hasLast ? (results.shift() ?? null) : null;
-  return { window, acc, newElements, hold, trigger, lastPane, last, pendingRetractions: results };
+  return {
+    window,
+    acc,
+    newElements,
+    hold,
+    trigger,
+    lastPane,
+    last,
+    pendingRetractions: results,
+    ns: windowNamespace(window),
+    eowTimer: null,
+    gcTimer: null,
+    processingTimer: undefined,
+  };
 }
