@@ -304,6 +304,9 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       if (restarts >= (options.maxRestarts ?? 3) || stopping) throw e;
       restarts++;
       metrics.restart();
+      // Flink logs the failure that caused each restart; without it a restart is only a slower run.
+      const from = lastCompleted === null ? "the beginning" : `checkpoint ${lastCompleted.checkpoint}`;
+      warn(`restart ${restarts} of ${options.maxRestarts ?? 3} from ${from}, after: ${describeFailure(e)}`);
       // The failed attempt stops first (no more checkpoints, no more messages); a checkpoint it was
       // writing finishes, and if it became durable the job restarts from it.
       if (timer) clearInterval(timer);
@@ -342,6 +345,9 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
     };
   }
 }
+
+/** A failure in one line for the log: its message (naming the step), or what was thrown. */
+const describeFailure = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 const sum = (xs: readonly (number | undefined)[]) => xs.reduce<number>((n, x) => n + (x ?? 0), 0);
 

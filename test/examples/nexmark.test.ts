@@ -116,7 +116,12 @@ async function runQuery(q: NexmarkQuery, runner: "local" | "stream"): Promise<st
   const built = def.default.buildFromArgs({ events: N, output });
   const source = { module, options: built.options };
   if (runner === "local") await runLocal(built, { parallelism: 2, source });
-  else await runStream(built, { parallelism: 2, source });
+  else {
+    const summary = await runStream(built, { parallelism: 2, source });
+    // A restart would hide a failure behind a slower run; the read stage takes in every event.
+    expect(summary.restarts, `${q} restarted on the stream runner`).toBe(0);
+    expect(summary.stages[0]).toMatchObject({ rowsIn: N });
+  }
   return output;
 }
 

@@ -66,6 +66,7 @@ describe("stream runner recovery (2M events, checkpoints every 200 ms)", () => {
     const output = join(dir, "failed");
     const built = windowedCount.build({ input, output, maxDelay: 5_000 });
     const seen: number[] = [];
+    const warnings: string[] = [];
     const summary = await runStream(built, {
       parallelism: 2,
       source: { module: FIXTURE, options: built.options },
@@ -76,8 +77,12 @@ describe("stream runner recovery (2M events, checkpoints every 200 ms)", () => {
       // takes about 265,000 in the whole run), on the first attempt only.
       failAt: { step: "Count/Count", worker: 1, element: 100_000 },
       onCheckpoint: (c) => seen.push(c.id),
+      onWarning: (m) => void warnings.push(m),
     });
     expect(summary.restarts).toBe(1);
+    // The cause of the restart is reported, naming the step.
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^restart 1 of 3 from checkpoint \d+, after: .*Count\/Count.*injected failure at element 100000/);
     expect(seen.length).toBeGreaterThan(1);
     expect(await outputLines(output)).toEqual(expected);
   }, 300_000);
