@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
+import { Table, Utf8, makeVector, vectorFromArray } from "apache-arrow";
 import { type Instant, type ReadChunk, type Source, type SourceSplit } from "../sdk/index.js";
 
 // Nexmark's event generator (Person, Auction and Bid), following the rules of Beam's Java
@@ -7,7 +8,8 @@ import { type Instant, type ReadChunk, type Source, type SourceSplit } from "../
 // and the configuration: each event draws from a java.util.Random seeded with its id, so a
 // split can start anywhere, a restore resumes at a position without replaying, and any
 // runner sees the same events. Events are generated a chunk at a time into columns (see
-// EventColumns and `columnsToArrow`), then handed to the runner as records.
+// EventColumns; `columnsToArrow` gives them as Arrow tables), then handed to the runner as
+// records.
 
 export interface Person {
   readonly kind: "person";
@@ -556,6 +558,55 @@ export function columnsToEvents(c: EventColumns): { values: NexmarkEvent[]; time
   return { values, timestamps };
 }
 
+/** A chunk's events as Arrow tables, one per kind, each in event order (numbers as Float64, strings as Utf8). */
+export interface EventTables {
+  readonly person: Table;
+  readonly auction: Table;
+  readonly bid: Table;
+}
+
+/**
+ * A chunk of columns as Arrow tables: the numeric columns are shared, not copied (each typed
+ * array cut to its kind's length); the string columns are built once each. Columns are named
+ * as the records' fields.
+ */
+export function columnsToArrow(c: EventColumns): EventTables {
+  const numbers = (a: Float64Array, n: number) => makeVector(a.subarray(0, n));
+  const strings = (a: readonly string[]) => vectorFromArray(a, new Utf8());
+  const { person: ps, auction: as, bid: bs } = c;
+  return {
+    person: new Table({
+      id: numbers(ps.id, ps.length),
+      name: strings(ps.name),
+      emailAddress: strings(ps.emailAddress),
+      creditCard: strings(ps.creditCard),
+      city: strings(ps.city),
+      state: strings(ps.state),
+      dateTime: numbers(ps.dateTime, ps.length),
+      extra: strings(ps.extra),
+    }),
+    auction: new Table({
+      id: numbers(as.id, as.length),
+      itemName: strings(as.itemName),
+      description: strings(as.description),
+      initialBid: numbers(as.initialBid, as.length),
+      reserve: numbers(as.reserve, as.length),
+      dateTime: numbers(as.dateTime, as.length),
+      expires: numbers(as.expires, as.length),
+      seller: numbers(as.seller, as.length),
+      category: numbers(as.category, as.length),
+      extra: strings(as.extra),
+    }),
+    bid: new Table({
+      auction: numbers(bs.auction, bs.length),
+      bidder: numbers(bs.bidder, bs.length),
+      price: numbers(bs.price, bs.length),
+      dateTime: numbers(bs.dateTime, bs.length),
+      extra: strings(bs.extra),
+    }),
+  };
+}
+
 // ---- The source ----
 
 const OPTION_NAMES: ReadonlySet<string> = new Set([
@@ -659,4 +710,4 @@ function events(options: NexmarkOptions): NexmarkSource {
 }
 
 /** Nexmark, the streaming benchmark's events (docs/nexmark.md). */
-export const nexmark = Object.freeze({ events, generateColumns, columnsToEvents });
+export const nexmark = Object.freeze({ events, generateColumns, columnsToEvents, columnsToArrow });

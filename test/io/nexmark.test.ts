@@ -171,6 +171,26 @@ describe("nexmark.events", () => {
     expect(performance.now() - t0).toBeGreaterThan(450);
   });
 
+  test("a chunk's columns as Arrow tables: one per kind, the same rows as its records", () => {
+    const { params } = nexmark.events({ numEvents: 20_000, generators: 2 });
+    const columns = nexmark.generateColumns(params, 1, 300, 2000);
+    const { values } = nexmark.columnsToEvents(columns);
+    const tables = nexmark.columnsToArrow(columns);
+    for (const kind of ["person", "auction", "bid"] as const) {
+      const records = values.filter((v) => v.kind === kind).map(({ kind: _, ...fields }) => fields);
+      const rows = tables[kind].toArray().map((r) => ({ ...(r as object) }));
+      expect(rows.length, kind).toBeGreaterThan(0);
+      expect(rows, kind).toEqual(records);
+    }
+    expect(tables.bid.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual([
+      "auction:Float64",
+      "bidder:Float64",
+      "price:Float64",
+      "dateTime:Float64",
+      "extra:Utf8",
+    ]);
+  });
+
   test("bad options name the option", () => {
     expect(() => nexmark.events({ numEvents: 0 })).toThrow("nexmark.events: numEvents must be a whole number ≥ 1, got 0");
     expect(() => nexmark.events({ numEvents: 10, rate: 0 })).toThrow("rate must be a whole number in 1..2000000, got 0");
