@@ -83,6 +83,12 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
     },
   },
+  // CommonJS shims (a worker thread's entry under tsx) run in Node's CommonJS scope.
+  {
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
   // The CLI, benchmarks and test support talk to the terminal.
   { files: ["runners/cli/**", "test/bench/**", "examples/**"], rules: { "no-console": "off" } },
 );

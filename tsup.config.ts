@@ -12,6 +12,9 @@ export default defineConfig([
       "sdk/index": "sdk/index.ts",
       "transforms/index": "transforms/index.ts",
       "io/index": "io/index.ts",
+      // A Nexmark generator thread (nexmark.events({ thread: true })), started by file name from
+      // the chunk that holds io/nexmark.ts, in dist/ as the bin is: so both find it next to them.
+      "nexmark-thread": "io/nexmark-thread.ts",
     },
     dts: true,
     clean: ["!cli.js", "!cli.js.map", "!worker.js", "!worker.js.map", "!stream-worker.js", "!stream-worker.js.map"],

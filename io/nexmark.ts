@@ -1,4 +1,6 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { Table, Utf8, makeVector, vectorFromArray } from "apache-arrow";
 import { type Instant, type ReadChunk, type Source, type SourceSplit } from "../sdk/index.js";
 
@@ -65,6 +67,12 @@ export interface NexmarkOptions {
   readonly paced?: boolean;
   /** Events per chunk, default 4096. */
   readonly chunk?: number;
+  /**
+   * Default false: a split's events are generated in the thread that reads the split. true:
+   * each split's generator runs in its own worker thread, a few chunks ahead, and hands its
+   * chunks over as columns (typed arrays moved, strings copied).
+   */
+  readonly thread?: boolean;
   /** Targets for the `extra` padding, default 200 / 500 / 100 bytes. */
   readonly avgPersonByteSize?: number;
   readonly avgAuctionByteSize?: number;
@@ -91,6 +99,7 @@ export type NexmarkParams = {
   readonly baseTime: number;
   readonly paced: boolean;
   readonly chunk: number;
+  readonly thread: boolean;
   readonly avgPersonByteSize: number;
   readonly avgAuctionByteSize: number;
   readonly avgBidByteSize: number;
@@ -112,6 +121,7 @@ const DEFAULTS: Omit<NexmarkParams, "numEvents" | "paced"> = Object.freeze({
   outOfOrderGroupSize: 1,
   baseTime: Date.UTC(2015, 6, 15),
   chunk: 4096,
+  thread: false,
   avgPersonByteSize: 200,
   avgAuctionByteSize: 500,
   avgBidByteSize: 100,
@@ -618,6 +628,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
   "baseTime",
   "paced",
   "chunk",
+  "thread",
   "avgPersonByteSize",
   "avgAuctionByteSize",
   "avgBidByteSize",
@@ -650,6 +661,7 @@ function resolve(options: NexmarkOptions): NexmarkParams {
   wholeNumber("outOfOrderGroupSize", p.outOfOrderGroupSize, 1, 952);
   wholeNumber("baseTime", p.baseTime, 0, 8_640_000_000_000_000);
   if (typeof p.paced !== "boolean") fail("paced", p.paced, "true or false");
+  if (typeof p.thread !== "boolean") fail("thread", p.thread, "true or false");
   wholeNumber("chunk", p.chunk, 1, 1 << 16);
   for (const k of ["avgPersonByteSize", "avgAuctionByteSize", "avgBidByteSize"] as const) wholeNumber(k, p[k], 0, 1 << 16);
   for (const k of ["hotAuctionRatio", "hotSellersRatio", "hotBiddersRatio", "numInFlightAuctions", "numActivePeople"] as const)
@@ -673,15 +685,98 @@ async function* readSplit(p: NexmarkParams, split: number, from: number): AsyncG
   if (!(Number.isSafeInteger(from) && from >= 0 && from <= count))
     throw new RangeError(`nexmark.events: split ${split} cannot resume at ${String(from)}: it has ${count} events`);
   const began = Date.now() - Math.floor((from * delay) / 1000);
+  const chunks = p.thread ? generatorThread(p, split, from, count) : generateHere(p, split, from, count);
+  try {
+    for (let at = from; at < count;) {
+      const chunk = await chunks.next();
+      if (chunk.done) throw new Error(`nexmark.events: split ${split}'s generator ended at event ${at} of ${count}`);
+      const { columns, position } = chunk.value;
+      const due = p.paced ? began + Math.floor(((position - 1) * delay) / 1000) - Date.now() : 0;
+      // Sleeping or not, give the event loop a turn: an endless source must not starve timers.
+      await (due >= 1 ? sleep(due) : nextTurn());
+      const { values, timestamps } = columnsToEvents(columns);
+      at = position;
+      yield { values, timestamps, position };
+    }
+  } finally {
+    await chunks.return(undefined);
+  }
+}
+
+interface GeneratedChunk {
+  readonly columns: EventColumns;
+  /** The next event number after the chunk. */
+  readonly position: number;
+}
+
+/** A split's chunks generated in this thread, as they are asked for. */
+async function* generateHere(p: NexmarkParams, split: number, from: number, count: number): AsyncGenerator<GeneratedChunk> {
   for (let at = from; at < count;) {
     // The chunk ends at a multiple of the chunk size, so a resumed split chunks as an unresumed one.
     const length = Math.min(p.chunk - (at % p.chunk), count - at);
-    const due = p.paced ? began + Math.floor(((at + length - 1) * delay) / 1000) - Date.now() : 0;
-    // Sleeping or not, give the event loop a turn: an endless source must not starve timers.
-    await (due >= 1 ? sleep(due) : nextTurn());
-    const { values, timestamps } = columnsToEvents(generateColumns(p, split, at, length));
+    const columns = generateColumns(p, split, at, length);
     at += length;
-    yield { values, timestamps, position: at };
+    yield { columns, position: at };
+  }
+}
+
+/** What the reading side gives a generator thread (io/nexmark-thread.ts). */
+export interface GeneratorThreadData {
+  readonly params: NexmarkParams;
+  readonly split: number;
+  readonly from: number;
+  readonly count: number;
+  /** Chunks generated and not yet acknowledged, at most. */
+  readonly ahead: number;
+}
+
+/** What a generator thread posts: a chunk, the end of the split, or its failure. */
+export type GeneratorThreadMessage =
+  ({ readonly type: "chunk" } & GeneratedChunk) | { readonly type: "end" } | { readonly type: "error"; readonly message: string };
+
+const THREAD_AHEAD = 4;
+
+/**
+ * A split's chunks from its own worker thread. Under tsx (this file is .ts) the thread starts
+ * from a CommonJS shim that requires the .ts entry through tsx's require hook, which a worker
+ * thread has where the ESM hook does not take. The thread ends when the split does, when the
+ * reader stops early, or on failure (rethrown here with the thread's stack).
+ */
+async function* generatorThread(p: NexmarkParams, split: number, from: number, count: number): AsyncGenerator<GeneratedChunk> {
+  const ts = import.meta.url.endsWith(".ts");
+  const entry = new URL(ts ? "./nexmark-thread.ts" : "./nexmark-thread.js", import.meta.url);
+  const data: GeneratorThreadData = { params: p, split, from, count, ahead: THREAD_AHEAD };
+  const worker = ts
+    ? new Worker(new URL("./nexmark-thread-tsx.cjs", import.meta.url), {
+        workerData: { ...data, entry: fileURLToPath(entry) },
+        execArgv: ["--import", import.meta.resolve("tsx")],
+      })
+    : new Worker(entry, { workerData: data });
+  const queue: (GeneratorThreadMessage | { type: "exit"; code: number } | { type: "failed"; error: Error })[] = [];
+  let wake: (() => void) | null = null;
+  const push = (m: (typeof queue)[number]) => {
+    queue.push(m);
+    wake?.();
+  };
+  worker.on("message", (m: GeneratorThreadMessage) => push(m));
+  worker.on("error", (error: Error) => push({ type: "failed", error }));
+  worker.on("exit", (code: number) => push({ type: "exit", code }));
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+      wake = null;
+      const m = queue.shift()!;
+      if (m.type === "chunk") {
+        worker.postMessage("ack");
+        yield m;
+      } else if (m.type === "end") return;
+      else if (m.type === "error") throw new Error(`nexmark.events: split ${split}'s generator thread failed: ${m.message}`);
+      else if (m.type === "failed")
+        throw new Error(`nexmark.events: split ${split}'s generator thread failed: ${m.error.message}`, { cause: m.error });
+      else throw new Error(`nexmark.events: split ${split}'s generator thread exited (code ${m.code}) before the split's end`);
+    }
+  } finally {
+    await worker.terminate();
   }
 }
 

@@ -12,6 +12,10 @@ export const NexmarkArgs = z.object({
   rate: z.number().int().positive().default(10_000).describe("events per second of event time, whole source"),
   generators: z.number().int().positive().default(4).describe("parallel generators (Beam's numEventGenerators)"),
   seed: z.number().int().default(0).describe("0: Beam's own per-event seeding; others are mixed into it"),
+  generatorThread: z
+    .boolean()
+    .default(false)
+    .describe("run each generator in its own worker thread (default: in the thread that reads it)"),
   output: z.string().optional().describe("directory for the results as JSON lines; absent: they are dropped (blackhole)"),
 });
 export type NexmarkArgs = z.output<typeof NexmarkArgs>;
@@ -25,6 +29,7 @@ export const readEvents = (p: Root, args: NexmarkArgs): PCollection<NexmarkEvent
       rate: args.rate,
       generators: args.generators,
       seed: args.seed,
+      thread: args.generatorThread,
     }),
   );
 

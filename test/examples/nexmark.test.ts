@@ -113,7 +113,8 @@ async function runQuery(q: NexmarkQuery, runner: "local" | "stream"): Promise<st
   const module = path.join(REPO_ROOT, "examples/nexmark", `${q}.ts`);
   const def = (await import(module)) as { default: PipelineDefinition };
   const output = path.join(dir, q, runner);
-  const built = def.default.buildFromArgs({ events: N, output });
+  // On the stream runner each generator runs in its own worker thread, as the benchmark runs it.
+  const built = def.default.buildFromArgs({ events: N, output, generatorThread: runner === "stream" });
   const source = { module, options: built.options };
   if (runner === "local") await runLocal(built, { parallelism: 2, source });
   else {

@@ -139,6 +139,27 @@ describe("nexmark.events", () => {
     expect(() => source.reading!.read(split!, ctx, "x")).toThrow('cannot resume at "x"');
   });
 
+  test("thread: each split generated in its own worker thread gives the same chunks; a resume or an early stop ends it", async () => {
+    const options: NexmarkOptions = { numEvents: 30_000, generators: 2, chunk: 1000, outOfOrderGroupSize: 7 };
+    const here = await readAll(options);
+    const threaded = await readAll({ ...options, thread: true });
+    expect(threaded).toEqual(here);
+    expect(threaded.map((s) => s.length)).toEqual([15, 15]);
+    const source = nexmark.events({ ...options, thread: true });
+    const ctx = throwingCtx();
+    const [, second] = await source.reading!.splits(ctx);
+    const resumed: ReadChunk<NexmarkEvent>[] = [];
+    for await (const c of source.reading!.read(second!, ctx, 12_000)) resumed.push(c);
+    expect(resumed).toEqual(here[1]!.slice(12));
+    // Stopping after one chunk returns (the reader's return terminates the thread, a few chunks ahead).
+    const t0 = performance.now();
+    for await (const c of source.reading!.read(second!, ctx)) {
+      expect(c.position).toBe(1000);
+      break;
+    }
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+
   test("out-of-order groups permute events within each group; the read's default slack covers them", async () => {
     const inOrder = (await readAll({ numEvents: 4000, generators: 1 })).flatMap(valuesOf);
     const shuffled = (await readAll({ numEvents: 4000, generators: 1, outOfOrderGroupSize: 100 })).flatMap(valuesOf);
@@ -195,6 +216,9 @@ describe("nexmark.events", () => {
     expect(() => nexmark.events({ numEvents: 0 })).toThrow("nexmark.events: numEvents must be a whole number ≥ 1, got 0");
     expect(() => nexmark.events({ numEvents: 10, rate: 0 })).toThrow("rate must be a whole number in 1..2000000, got 0");
     expect(() => nexmark.events({ numEvents: 3, generators: 4 })).toThrow("at least the number of generators (4)");
+    expect(() => nexmark.events({ numEvents: 10, thread: 1 } as unknown as NexmarkOptions)).toThrow(
+      "thread must be true or false, got 1",
+    );
     expect(() => nexmark.events({ numEvents: 10, colour: 1 } as unknown as NexmarkOptions)).toThrow('unknown option "colour"');
   });
 });
