@@ -1,7 +1,9 @@
-// `npm run bench:nexmark [-- --query=Q5[,Q7]] [--events=N]`: every Nexmark query (examples/nexmark/)
-// on the stream runner (parallelism 2) and on the local runner, each run in its own process,
-// over N generated events (default 10,000,000) at nexmark-flink v2's event rate (100,000
-// events/s of event time), results into a blackhole sink as Flink's suite does. Printed per
+// `npm run bench:nexmark [-- --query=Q5[,Q7]] [--events=N] [--generator=thread|inline]`: every
+// Nexmark query (examples/nexmark/) on the stream runner (parallelism 2) and on the local
+// runner, each run in its own process, over N generated events (default 10,000,000) at
+// nexmark-flink v2's event rate (100,000 events/s of event time), results into a blackhole sink
+// as Flink's suite does. The generators run each in its own worker thread (`--generator=thread`,
+// the default, as issue #7 asks) or in the threads that read them (`inline`). Printed per
 // query: events/s, events/s per core (÷ 2, this machine's cores), peak memory, and Flink 2.0's
 // published figures. The baseline, measured in the same run: the generator alone (the source
 // read into the blackhole), to which each query's time is compared.
@@ -69,13 +71,16 @@ export async function runNexmarkBench(): Promise<void> {
   const wanted = (arg("query") ?? QUERIES.join(",")).split(",").map((q) => q.trim().toUpperCase());
   const unknown = wanted.filter((q) => !(QUERIES as readonly string[]).includes(q));
   if (unknown.length > 0) throw new Error(`unknown query ${unknown.join(", ")}: the queries are ${QUERIES.join(", ")}`);
-  const options = { events, rate: 100_000 };
+  const generator = arg("generator") ?? "thread";
+  if (generator !== "thread" && generator !== "inline")
+    throw new Error(`--generator must be thread (each generator in its own worker thread) or inline, got ${generator}`);
+  const options = { events, rate: 100_000, generatorThread: generator === "thread" };
   const cores = 2;
   const k = (n: number) => `${(n / 1000).toFixed(0)}K`;
   // Rows are printed as each query finishes: a full run takes minutes.
   const say = (line: string) => console.log(line);
   say(
-    `Nexmark: ${events.toLocaleString("en")} events (Beam's generator rules, 4 generators, 100,000 events/s of event time), results into a blackhole; stream runner --parallelism=2, local runner --parallelism=2; one run each in its own process, wall time from the run's start to its end (worker start included); per core = events/s ÷ ${cores}`,
+    `Nexmark: ${events.toLocaleString("en")} events (Beam's generator rules, 4 generators ${generator === "thread" ? "each in its own worker thread" : "in the threads that read them"}, 100,000 events/s of event time), results into a blackhole; stream runner --parallelism=2, local runner --parallelism=2; one run each in its own process, wall time from the run's start to its end (worker start included); per core = events/s ÷ ${cores}`,
   );
   const base = await runOnce(GENERATOR, "stream", options);
   const baseRate = events / base.seconds;
