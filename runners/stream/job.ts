@@ -3,7 +3,7 @@ import { type BuiltPipeline, Instant, type Json, type StepNode as GraphStep, isK
 import { type Clock, ManualClock, systemClock } from "../core/clock.js";
 import { type Bundle, SOURCE_META } from "../core/exec/bundle.js";
 import { encodeBundle } from "../core/exec/bundle-codec.js";
-import { type Lifting, PreCombiner, lifting, mergingCombineFn } from "../core/exec/lifting.js";
+import { type Lifting, PreCombiner, liftedWeight, lifting, mergingCombineFn } from "../core/exec/lifting.js";
 import { GroupOperator } from "../core/exec/operators/group.js";
 import { type Operator, type Output, describeElement, stepError } from "../core/exec/operators/operator.js";
 import { GraphIndex } from "../core/exec/plan.js";
@@ -289,6 +289,7 @@ export class WorkerJob {
           shape: lifted ? "perKey" : "globally",
           strategy: this.index.collection(step.inputs[0]!).windowing,
           combineFn: lifted ? mergingCombineFn(fn) : fn,
+          ...(lifted ? { weightOf: liftedWeight } : {}),
           withDefaults: false,
           output: this.router(step.name, step.outputs.main!),
           clock,

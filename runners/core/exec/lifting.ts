@@ -62,11 +62,20 @@ function countsElements(t: Trigger): boolean {
   }
 }
 
-/** The grouping's side of a lifted combine: its inputs are accumulators, merged into the window's. */
+/** What a lifted combine sends for a key and window: the partial accumulator and how many elements it holds. */
+export interface LiftedPartial {
+  readonly acc: unknown;
+  readonly n: number;
+}
+
+/** The elements a lifted combine's input stands for: the grouping counts dropped elements by it. */
+export const liftedWeight = (partial: unknown): number => (partial as LiftedPartial).n;
+
+/** The grouping's side of a lifted combine: its inputs are partials, merged into the window's accumulator. */
 export function mergingCombineFn(fn: AnyCombine): AnyCombine {
   return {
     createAccumulator: () => fn.createAccumulator(),
-    addInput: (acc, partial) => fn.mergeAccumulators([acc, partial]),
+    addInput: (acc, partial) => fn.mergeAccumulators([acc, (partial as LiftedPartial).acc]),
     mergeAccumulators: (accs) => fn.mergeAccumulators(accs),
     extractOutput: (acc) => fn.extractOutput(acc),
   };
@@ -133,8 +142,8 @@ export class PreCombiner {
         const timestamp = maxTimestamp(wg.window);
         if (upTo !== Instant.MAX && timestamp > upTo) continue;
         const meta: Meta = { timestamp, windows: [wg.window], pane: NO_FIRING, retraction: false };
-        for (const g of wg.plain.values()) out.push(kv(g.key, g.acc), meta);
-        for (const g of wg.encoded.values()) out.push(kv(g.key, g.acc), meta);
+        for (const g of wg.plain.values()) out.push(kv(g.key, { acc: g.acc, n: g.n } satisfies LiftedPartial), meta);
+        for (const g of wg.encoded.values()) out.push(kv(g.key, { acc: g.acc, n: g.n } satisfies LiftedPartial), meta);
         this.count -= wg.plain.size + wg.encoded.size;
         list.splice(k--, 1);
       }
@@ -151,10 +160,11 @@ export class PreCombiner {
     const id = map === wg.plain ? key : encodeKey(key);
     let g = map.get(id);
     if (!g) {
-      map.set(id, (g = { key, acc: this.fn.createAccumulator() }));
+      map.set(id, (g = { key, acc: this.fn.createAccumulator(), n: 0 }));
       this.count++;
     }
     g.acc = this.fn.addInput(g.acc, v.value);
+    g.n++;
   }
 
   private windowGroups(w: Window): WindowGroups {
@@ -168,6 +178,13 @@ export class PreCombiner {
 
 interface WindowGroups {
   readonly window: Window;
-  readonly plain: Map<unknown, { key: unknown; acc: unknown }>;
-  readonly encoded: Map<unknown, { key: unknown; acc: unknown }>;
+  readonly plain: Map<unknown, Group>;
+  readonly encoded: Map<unknown, Group>;
+}
+
+interface Group {
+  readonly key: unknown;
+  acc: unknown;
+  /** Elements combined into acc. */
+  n: number;
 }

@@ -45,6 +45,11 @@ export interface WindowOperatorOptions<V, A, O> {
   readonly maxParallelism?: number;
   /** Processing time for triggers (real time by default, a ManualClock in tests). */
   readonly clock?: Clock;
+  /**
+   * How many elements an input stands for, in the dropped counts: a lifted combine's input is
+   * a partial of many elements (liftedWeight). Default 1.
+   */
+  readonly weightOf?: (value: V) => number;
 }
 
 /** One key's windows: open ones, closed ones waiting for garbage collection, and (sessions) the merge set. */
@@ -240,13 +245,13 @@ export class WindowOperator<V, A, O> {
     retraction: boolean,
   ): WindowState<A, O> | null {
     if (this.gcTime(proto) < this.input) {
-      this.droppedLate++;
+      this.droppedLate += this.options.weightOf?.(value) ?? 1;
       return null;
     }
     const window = ks.sessions ? this.mergeInto(ks, proto) : proto;
     const id = this.namespaceOf(window);
     if (ks.closed.has(id)) {
-      this.droppedClosed++;
+      this.droppedClosed += this.options.weightOf?.(value) ?? 1;
       return null;
     }
     let st = ks.open.get(id);

@@ -12,7 +12,7 @@ import {
   slidingWindows,
 } from "../../../sdk/index.js";
 import { type Bundle, type Meta, TimedBundle, metaAt, metaOf } from "../../../runners/core/exec/bundle.js";
-import { PreCombiner } from "../../../runners/core/exec/lifting.js";
+import { type LiftedPartial, PreCombiner } from "../../../runners/core/exec/lifting.js";
 import { type Output } from "../../../runners/core/exec/operators/operator.js";
 import { WindowIntoOperator } from "../../../runners/core/exec/operators/simple.js";
 import { timedBundle } from "../../../runners/core/exec/sources.js";
@@ -142,8 +142,8 @@ describe("PreCombiner (a lifted combine's sending side)", () => {
     b.values
       .map((v, i) => {
         const m = metaOf(b, i);
-        const { key, value } = v as { key: unknown; value: unknown };
-        return `${m.windows[0]!.start}/${m.timestamp}/${String(key)}=${String(value)}`;
+        const { key, value } = v as { key: unknown; value: LiftedPartial };
+        return `${m.windows[0]!.start}/${m.timestamp}/${String(key)}=${String(value.acc)}`;
       })
       .sort();
 
@@ -164,7 +164,11 @@ describe("PreCombiner (a lifted combine's sending side)", () => {
       });
     }
     expect(pc.groups).toBe(expected.size);
-    const got = partials(pc.take());
+    const taken = pc.take();
+    // Each partial says how many elements it holds (the grouping counts dropped elements by it).
+    const held = taken.values.reduce<number>((n, v) => n + (v as { value: LiftedPartial }).value.n, 0);
+    expect(held).toBe(5 * times.length);
+    const got = partials(taken);
     expect(got).toEqual([...expected].map(([id, v]) => `${id}=${v}`).sort());
     expect(partials(plainPc.take())).toEqual(got);
     expect(pc.groups).toBe(0);
@@ -188,7 +192,8 @@ describe("PreCombiner (a lifted combine's sending side)", () => {
     pc.add(await windowed([kv(["x", 1], 1), kv(["x", 1], 2), kv(["x", 2], 3), kv("1", 4), kv(1, 5)], [T0, T0, T0, T0, T0]));
     expect(pc.groups).toBe(4);
     const out = pc.take();
-    expect(out.values.map((v) => (v as { value: number }).value).sort()).toEqual([3, 3, 4, 5]);
+    expect(out.values.map((v) => (v as { value: LiftedPartial }).value.acc).sort()).toEqual([3, 3, 4, 5]);
+    expect(out.values.map((v) => (v as { value: LiftedPartial }).value.n).sort()).toEqual([1, 1, 1, 2]);
     expect(() => pc.add(new TimedBundle([42], [T0], [{ start: T0, end: T0 + 60_000 }]))).toThrow(/Sum.*needs KV elements/s);
   });
 });

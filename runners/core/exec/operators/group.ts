@@ -26,6 +26,8 @@ export interface GroupDeps {
   readonly withDefaults: boolean;
   readonly output: Output;
   readonly clock: Clock;
+  /** How many elements an input stands for in the dropped counts (a lifted combine's partials); default 1. */
+  readonly weightOf?: (value: unknown) => number;
 }
 
 const ON_TIME_ONLY: PaneInfo = Object.freeze({
@@ -57,6 +59,7 @@ export class GroupOperator implements Operator {
       combineFn: deps.combineFn,
       triggers: triggerMachines,
       clock: deps.clock,
+      ...(deps.weightOf ? { weightOf: deps.weightOf } : {}),
       emit: (o: PaneOutput<unknown>) =>
         this.out.push(perKey ? kv(o.key, o.value) : o.value, {
           timestamp: o.timestamp,
