@@ -88,7 +88,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
   const metrics = new StreamMetrics(stages.map((s) => s.id));
   const stageOf = new Map(stages.flatMap((s) => s.steps.map((step) => [step, s.id] as const)));
   const stageFirst = new Map(stages.map((s) => [s.id, s.steps[0]!]));
-  const stageLast = new Map(stages.map((s) => [s.id, s.steps.at(-1)!]));
+  const exits = exitSteps(index, stageOf);
   const readStages = stages.filter((s) => s.boundary === "read").map((s) => s.id);
   const endpoint = options.metricsPort !== undefined ? await metrics.serve(options.metricsPort) : null;
   const staged = new Map<string, unknown[]>();
@@ -154,9 +154,12 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
         const stage = stageOf.get(c.step)!;
         const was = before.get(c.step);
         const first = stageFirst.get(stage) === c.step;
-        const last = stageLast.get(stage) === c.step;
+        const exit = exits.get(c.step);
         if (first && c.rowsIn > (was?.rowsIn ?? 0)) metrics.recordsIn(stage, c.rowsIn - (was?.rowsIn ?? 0));
-        if (last && c.rowsOut > (was?.rowsOut ?? 0)) metrics.recordsOut(stage, c.rowsOut - (was?.rowsOut ?? 0));
+        if (exit) {
+          const [now, before] = exit === "written" ? [c.rowsIn, was?.rowsIn ?? 0] : [c.rowsOut, was?.rowsOut ?? 0];
+          if (now > before) metrics.recordsOut(stage, now - before);
+        }
         if (c.droppedLate > (was?.droppedLate ?? 0)) metrics.droppedLate(stage, c.droppedLate - (was?.droppedLate ?? 0));
         if (first) watermarks.set(stage, c.watermark);
       }
@@ -278,7 +281,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       });
       if (savepoint !== null || stopping) {
         await toldAll();
-        return summary(started, totals(stages, counts), restarts, checkpoints, savepoint, sum(blocked));
+        return summary(started, totals(stages, exits, counts), restarts, checkpoints, savepoint, sum(blocked));
       }
       // Every worker finished: the last checkpoint records that, then everything left is committed.
       const pending: Record<string, Json[]> = {};
@@ -299,7 +302,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       for (const f of rest) stage(staged, f.staged);
       await commitStaged(writes, staged);
       await toldAll();
-      return summary(started, totals(stages, counts), restarts, checkpoints, null, sum(blocked));
+      return summary(started, totals(stages, exits, counts), restarts, checkpoints, null, sum(blocked));
     } catch (e) {
       if (restarts >= (options.maxRestarts ?? 3) || stopping) throw e;
       restarts++;
@@ -401,7 +404,34 @@ async function commitStaged(
   }
 }
 
-function totals(stages: ReturnType<typeof planStages>["stages"], counts: StageCounts[][]): StreamRunSummary["stages"] {
+/**
+ * The steps whose rows leave their stage, and how they count (as the local runner counts a
+ * stage's rows out): a write by the rows it takes in; a step whose output is taken by another
+ * stage, or by nothing, by the rows it puts out. A stage can have several (a read feeding two
+ * branches, as Nexmark Q8's).
+ */
+function exitSteps(index: GraphIndex, stageOf: ReadonlyMap<string, string>): Map<string, "written" | "out"> {
+  const exits = new Map<string, "written" | "out">();
+  for (const step of index.graph.steps) {
+    if (step.kind === "write") {
+      exits.set(step.name, "written");
+      continue;
+    }
+    const stage = stageOf.get(step.name);
+    const leaves = Object.values(step.outputs).some((collection) => {
+      const consumers = index.consumers.get(collection) ?? [];
+      return consumers.length === 0 || consumers.some((c) => stageOf.get(c.step.name) !== stage);
+    });
+    if (leaves) exits.set(step.name, "out");
+  }
+  return exits;
+}
+
+function totals(
+  stages: ReturnType<typeof planStages>["stages"],
+  exits: ReadonlyMap<string, "written" | "out">,
+  counts: StageCounts[][],
+): StreamRunSummary["stages"] {
   const byStep = new Map<string, { rowsIn: number; rowsOut: number }>();
   for (const c of counts.flat()) {
     const t = byStep.get(c.step) ?? { rowsIn: 0, rowsOut: 0 };
@@ -412,7 +442,11 @@ function totals(stages: ReturnType<typeof planStages>["stages"], counts: StageCo
   return stages.map((s) => ({
     stage: s.id,
     rowsIn: byStep.get(s.steps[0]!)?.rowsIn ?? 0,
-    rowsOut: byStep.get(s.steps.at(-1)!)?.rowsOut ?? 0,
+    rowsOut: s.steps.reduce((n, step) => {
+      const exit = exits.get(step);
+      const t = byStep.get(step);
+      return !exit || !t ? n : n + (exit === "written" ? t.rowsIn : t.rowsOut);
+    }, 0),
   }));
 }
 

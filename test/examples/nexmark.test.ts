@@ -108,22 +108,23 @@ function expectSameRows(what: string, actual: readonly string[], expected: reado
   });
 }
 
-/** The query module's output directory after a bounded run of N events on `runner`. */
-async function runQuery(q: NexmarkQuery, runner: "local" | "stream"): Promise<string> {
+/** The query module's output directory after a bounded run of N events on `runner`, and the rows out of each stage. */
+async function runQuery(q: NexmarkQuery, runner: "local" | "stream"): Promise<{ output: string; rowsOut: number[] }> {
   const module = path.join(REPO_ROOT, "examples/nexmark", `${q}.ts`);
   const def = (await import(module)) as { default: PipelineDefinition };
   const output = path.join(dir, q, runner);
   // On the stream runner each generator runs in its own worker thread, as the benchmark runs it.
   const built = def.default.buildFromArgs({ events: N, output, generatorThread: runner === "stream" });
   const source = { module, options: built.options };
-  if (runner === "local") await runLocal(built, { parallelism: 2, source });
-  else {
-    const summary = await runStream(built, { parallelism: 2, source });
-    // A restart would hide a failure behind a slower run; the read stage takes in every event.
-    expect(summary.restarts, `${q} restarted on the stream runner`).toBe(0);
-    expect(summary.stages[0]).toMatchObject({ rowsIn: N });
+  if (runner === "local") {
+    const summary = await runLocal(built, { parallelism: 2, source });
+    return { output, rowsOut: summary.stages.map((s) => s.rowsOut) };
   }
-  return output;
+  const summary = await runStream(built, { parallelism: 2, source });
+  // A restart would hide a failure behind a slower run; the read stage takes in every event.
+  expect(summary.restarts, `${q} restarted on the stream runner`).toBe(0);
+  expect(summary.stages[0]).toMatchObject({ rowsIn: N });
+  return { output, rowsOut: summary.stages.map((s) => s.rowsOut) };
 }
 
 describe(`Nexmark queries over ${N.toLocaleString("en")} events: local = stream = DuckDB`, () => {
@@ -132,10 +133,13 @@ describe(`Nexmark queries over ${N.toLocaleString("en")} events: local = stream 
     async (q) => {
       const expected = sorted((await sqlAnswers(path.join(dir, "tables"), [q]))[q]);
       expect(expected.length).toBeGreaterThanOrEqual(MIN_ROWS[q]);
-      const local = sorted(await outputRows(await runQuery(q, "local")));
-      expectSameRows(`${q} local vs SQL`, local, expected);
-      const stream = sorted(await outputRows(await runQuery(q, "stream")));
-      expectSameRows(`${q} stream vs SQL`, stream, expected);
+      const onLocal = await runQuery(q, "local");
+      expectSameRows(`${q} local vs SQL`, sorted(await outputRows(onLocal.output)), expected);
+      const onStream = await runQuery(q, "stream");
+      expectSameRows(`${q} stream vs SQL`, sorted(await outputRows(onStream.output)), expected);
+      // Both runners' summaries count the same rows out of each stage, the last one's being the rows written.
+      expect(onStream.rowsOut, `${q}: rows out per stage, stream vs local`).toEqual(onLocal.rowsOut);
+      expect(onStream.rowsOut.at(-1)).toBe(expected.length);
       await fs.rm(path.join(dir, q), { recursive: true, force: true });
     },
     120_000,
@@ -146,7 +150,7 @@ describe(`Nexmark queries over ${N.toLocaleString("en")} events: local = stream 
     expect(expected.length).toBeGreaterThanOrEqual(5000);
     for (const runner of ["local", "stream"] as const) {
       const totals = new Map<number, number>();
-      for (const r of await outputRows(await runQuery("q12", runner))) {
+      for (const r of await outputRows((await runQuery("q12", runner)).output)) {
         const { bidder, count } = r as { bidder: number; count: number };
         totals.set(bidder, (totals.get(bidder) ?? 0) + count);
       }
