@@ -60,7 +60,7 @@ interface KeyState<A, O> {
   readonly keyGroup: number;
   readonly open: Map<string, WindowState<A, O>>;
   /** Windows whose trigger finished: elements for them are dropped until their GC time. */
-  readonly closed: Map<string, Window>;
+  closed: Map<string, Window> | null;
   readonly sessions: MergingWindowSet | null;
 }
 
@@ -153,7 +153,7 @@ export class WindowOperator<V, A, O> {
   /** Keys and open or closed windows held (for tests and metrics). */
   get stateSize(): { keys: number; windows: number } {
     let windows = 0;
-    for (const ks of this.keys.values()) windows += ks.open.size + ks.closed.size;
+    for (const ks of this.keys.values()) windows += ks.open.size + (ks.closed?.size ?? 0);
     return { keys: this.keys.size, windows };
   }
 
@@ -177,8 +177,8 @@ export class WindowOperator<V, A, O> {
       for (const ks of states) {
         w.value(ks.key).uvarint(ks.open.size);
         for (const st of ks.open.values()) writeWindowState(w, st);
-        w.uvarint(ks.closed.size);
-        for (const c of ks.closed.values()) w.varint(c.start).varint(c.end);
+        w.uvarint(ks.closed?.size ?? 0);
+        for (const c of ks.closed?.values() ?? []) w.varint(c.start).varint(c.end);
         if (ks.sessions) ks.sessions.writeTo(w);
       }
     }
@@ -221,7 +221,7 @@ export class WindowOperator<V, A, O> {
 
   private readKey(r: BinaryReader, keyGroup: number, keep: boolean): void {
     const key = r.value();
-    const ks: KeyState<A, O> = { key, id: encodeKey(key), keyGroup, open: new Map(), closed: new Map(), sessions: null };
+    const ks: KeyState<A, O> = { key, id: encodeKey(key), keyGroup, open: new Map(), closed: null, sessions: null };
     for (let n = r.uvarint(); n > 0; n--) {
       const st = readWindowState<A, O>(r, this.machines);
       ks.open.set(st.ns, st);
@@ -229,7 +229,7 @@ export class WindowOperator<V, A, O> {
     }
     for (let n = r.uvarint(); n > 0; n--) {
       const c = { start: r.varint(), end: r.varint() };
-      ks.closed.set(ns(c), c);
+      (ks.closed ??= new Map()).set(ns(c), c);
     }
     const sessions = this.merging ? MergingWindowSet.readFrom(r) : null;
     if (keep) this.keys.set(ks.id, { ...ks, sessions });
@@ -250,7 +250,7 @@ export class WindowOperator<V, A, O> {
     }
     const window = ks.sessions ? this.mergeInto(ks, proto) : proto;
     const id = this.namespaceOf(window);
-    if (ks.closed.has(id)) {
+    if (ks.closed?.has(id)) {
       this.droppedClosed += this.options.weightOf?.(value) ?? 1;
       return null;
     }
@@ -339,9 +339,9 @@ export class WindowOperator<V, A, O> {
   private onEventTimer(t: FiredTimer): void {
     const ks = this.keys.get(t.key);
     if (!ks) return;
-    const closed = ks.closed.get(t.namespace);
+    const closed = ks.closed?.get(t.namespace);
     if (closed) {
-      if (t.name === GC) ks.closed.delete(t.namespace);
+      if (t.name === GC && ks.closed!.delete(t.namespace) && ks.closed!.size === 0) ks.closed = null;
       this.dropIfEmpty(ks);
       return;
     }
@@ -413,7 +413,7 @@ export class WindowOperator<V, A, O> {
     this.onTrigger(ks, st, finished);
     if (finished) {
       this.forget(ks, st);
-      ks.closed.set(st.ns, st.window);
+      (ks.closed ??= new Map()).set(st.ns, st.window);
       this.setTimer(ks, st.window, GC, this.gcTime(st.window));
     } else {
       if (this.options.strategy.accumulation === "discarding") st.acc = this.options.combineFn.createAccumulator();
@@ -495,7 +495,8 @@ export class WindowOperator<V, A, O> {
         id,
         keyGroup: keyGroupOf(id, this.maxParallelism),
         open: new Map(),
-        closed: new Map(),
+        // Most keys never have a closed window: the map is made for the first.
+        closed: null,
         sessions: this.merging ? new MergingWindowSet() : null,
       };
       this.keys.set(id, ks);
@@ -512,7 +513,7 @@ export class WindowOperator<V, A, O> {
   }
 
   private dropIfEmpty(ks: KeyState<A, O>): void {
-    if (ks.open.size === 0 && ks.closed.size === 0) this.keys.delete(ks.id);
+    if (ks.open.size === 0 && (ks.closed?.size ?? 0) === 0) this.keys.delete(ks.id);
   }
 
   private gcTime(w: Window): Instant {
