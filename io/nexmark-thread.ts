@@ -1,5 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { type EventColumns, type GeneratorThreadData, type GeneratorThreadMessage, generateColumns } from "./nexmark.js";
+import { type EventColumns, generateColumns } from "./nexmark-generator.js";
+// Types only (erased): the thread does not load the source's module, nor apache-arrow with it.
+import type { GeneratorThreadData, GeneratorThreadMessage } from "./nexmark.js";
 
 // A Nexmark split's generator in its own thread (`nexmark.events({ thread: true })`): it
 // generates the split's chunks in order, at most `ahead` of them not yet taken by the reading
