@@ -88,7 +88,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
   const metrics = new StreamMetrics(stages.map((s) => s.id));
   const stageOf = new Map(stages.flatMap((s) => s.steps.map((step) => [step, s.id] as const)));
   const stageFirst = new Map(stages.map((s) => [s.id, s.steps[0]!]));
-  const exits = exitSteps(index, stageOf);
+  const flows = stageFlows(index, stageOf);
   const readStages = stages.filter((s) => s.boundary === "read").map((s) => s.id);
   const endpoint = options.metricsPort !== undefined ? await metrics.serve(options.metricsPort) : null;
   const staged = new Map<string, unknown[]>();
@@ -149,17 +149,17 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
     /** Feeds the metrics with what changed since a worker's last report. */
     const report = (worker: number, steps: readonly StageCounts[], blockedMs: number) => {
       const before = new Map((counts[worker] ?? []).map((c) => [c.step, c]));
+      const rowsBefore = stageRows(flows, counts[worker] ?? []);
+      for (const [stage, now] of stageRows(flows, steps)) {
+        const was = rowsBefore.get(stage);
+        if (now.rowsIn > (was?.rowsIn ?? 0)) metrics.recordsIn(stage, now.rowsIn - (was?.rowsIn ?? 0));
+        if (now.rowsOut > (was?.rowsOut ?? 0)) metrics.recordsOut(stage, now.rowsOut - (was?.rowsOut ?? 0));
+      }
       const watermarks = new Map<string, number>();
       for (const c of steps) {
         const stage = stageOf.get(c.step)!;
         const was = before.get(c.step);
         const first = stageFirst.get(stage) === c.step;
-        const exit = exits.get(c.step);
-        if (first && c.rowsIn > (was?.rowsIn ?? 0)) metrics.recordsIn(stage, c.rowsIn - (was?.rowsIn ?? 0));
-        if (exit) {
-          const [now, before] = exit === "written" ? [c.rowsIn, was?.rowsIn ?? 0] : [c.rowsOut, was?.rowsOut ?? 0];
-          if (now > before) metrics.recordsOut(stage, now - before);
-        }
         if (c.droppedLate > (was?.droppedLate ?? 0)) metrics.droppedLate(stage, c.droppedLate - (was?.droppedLate ?? 0));
         if (first) watermarks.set(stage, c.watermark);
       }
@@ -281,7 +281,7 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       });
       if (savepoint !== null || stopping) {
         await toldAll();
-        return summary(started, totals(stages, exits, counts), restarts, checkpoints, savepoint, sum(blocked));
+        return summary(started, totals(stages, flows, counts), restarts, checkpoints, savepoint, sum(blocked));
       }
       // Every worker finished: the last checkpoint records that, then everything left is committed.
       const pending: Record<string, Json[]> = {};
@@ -302,20 +302,21 @@ export async function runStream(built: BuiltPipeline, options: StreamRunOptions)
       for (const f of rest) stage(staged, f.staged);
       await commitStaged(writes, staged);
       await toldAll();
-      return summary(started, totals(stages, exits, counts), restarts, checkpoints, null, sum(blocked));
+      return summary(started, totals(stages, flows, counts), restarts, checkpoints, null, sum(blocked));
     } catch (e) {
       if (restarts >= (options.maxRestarts ?? 3) || stopping) throw e;
       restarts++;
       metrics.restart();
-      // Flink logs the failure that caused each restart; without it a restart is only a slower run.
-      const from = lastCompleted === null ? "the beginning" : `checkpoint ${lastCompleted.checkpoint}`;
-      warn(`restart ${restarts} of ${options.maxRestarts ?? 3} from ${from}, after: ${describeFailure(e)}`);
       // The failed attempt stops first (no more checkpoints, no more messages); a checkpoint it was
       // writing finishes, and if it became durable the job restarts from it.
       if (timer) clearInterval(timer);
       await attempt.close();
       await attempt.settled();
       restored = lastCompleted;
+      // Flink logs the failure that caused each restart; without it a restart is only a slower run.
+      // Said once the failed attempt has settled: a checkpoint it was completing may be the one.
+      const from = restored === null ? "the beginning" : `checkpoint ${restored.checkpoint}`;
+      warn(`restart ${restarts} of ${options.maxRestarts ?? 3} from ${from}, after: ${describeFailure(e)}`);
       await commit(writes, lastPending);
       // In-process staging of the failed attempt after its last completed checkpoint is dropped with it.
       await new Promise((r) => setTimeout(r, options.restartDelayMs ?? 500));
@@ -405,49 +406,61 @@ async function commitStaged(
 }
 
 /**
- * The steps whose rows leave their stage, and how they count (as the local runner counts a
- * stage's rows out): a write by the rows it takes in; a step whose output is taken by another
- * stage, or by nothing, by the rows it puts out. A stage can have several (a read feeding two
- * branches, as Nexmark Q8's).
+ * How each collection's elements count as stage rows, as the local runner counts them: into a
+ * stage once per consumer step there when the producer is in another stage (a read's main
+ * output into its own stage); out of the producer's stage once per consumer in another stage,
+ * and once per write in its own stage.
  */
-function exitSteps(index: GraphIndex, stageOf: ReadonlyMap<string, string>): Map<string, "written" | "out"> {
-  const exits = new Map<string, "written" | "out">();
+interface Flow {
+  readonly into: ReadonlyMap<string, number>;
+  readonly outOf: { readonly stage: string; readonly times: number };
+}
+
+function stageFlows(index: GraphIndex, stageOf: ReadonlyMap<string, string>): Map<string, Flow> {
+  const flows = new Map<string, Flow>();
   for (const step of index.graph.steps) {
-    if (step.kind === "write") {
-      exits.set(step.name, "written");
-      continue;
+    const from = stageOf.get(step.name)!;
+    for (const [tag, collection] of Object.entries(step.outputs)) {
+      const into = new Map<string, number>();
+      let times = 0;
+      if (step.kind === "read" && tag === "main") into.set(from, 1);
+      for (const c of index.consumers.get(collection) ?? []) {
+        const to = stageOf.get(c.step.name)!;
+        if (to !== from) {
+          into.set(to, (into.get(to) ?? 0) + 1);
+          times++;
+        } else if (c.step.kind === "write") times++;
+      }
+      flows.set(collection, { into, outOf: { stage: from, times } });
     }
-    const stage = stageOf.get(step.name);
-    const leaves = Object.values(step.outputs).some((collection) => {
-      const consumers = index.consumers.get(collection) ?? [];
-      return consumers.length === 0 || consumers.some((c) => stageOf.get(c.step.name) !== stage);
-    });
-    if (leaves) exits.set(step.name, "out");
   }
-  return exits;
+  return flows;
+}
+
+/** Each stage's rows in and out from its steps' counts of elements emitted per collection. */
+function stageRows(
+  flows: ReadonlyMap<string, Flow>,
+  steps: readonly StageCounts[],
+): Map<string, { rowsIn: number; rowsOut: number }> {
+  const rows = new Map<string, { rowsIn: number; rowsOut: number }>();
+  const of = (stage: string) => rows.get(stage) ?? rows.set(stage, { rowsIn: 0, rowsOut: 0 }).get(stage)!;
+  for (const step of steps)
+    for (const [collection, n] of Object.entries(step.outputs)) {
+      const flow = flows.get(collection);
+      if (!flow) continue;
+      for (const [stage, times] of flow.into) of(stage).rowsIn += n * times;
+      of(flow.outOf.stage).rowsOut += n * flow.outOf.times;
+    }
+  return rows;
 }
 
 function totals(
   stages: ReturnType<typeof planStages>["stages"],
-  exits: ReadonlyMap<string, "written" | "out">,
+  flows: ReadonlyMap<string, Flow>,
   counts: StageCounts[][],
 ): StreamRunSummary["stages"] {
-  const byStep = new Map<string, { rowsIn: number; rowsOut: number }>();
-  for (const c of counts.flat()) {
-    const t = byStep.get(c.step) ?? { rowsIn: 0, rowsOut: 0 };
-    t.rowsIn += c.rowsIn;
-    t.rowsOut += c.rowsOut;
-    byStep.set(c.step, t);
-  }
-  return stages.map((s) => ({
-    stage: s.id,
-    rowsIn: byStep.get(s.steps[0]!)?.rowsIn ?? 0,
-    rowsOut: s.steps.reduce((n, step) => {
-      const exit = exits.get(step);
-      const t = byStep.get(step);
-      return !exit || !t ? n : n + (exit === "written" ? t.rowsIn : t.rowsOut);
-    }, 0),
-  }));
+  const rows = stageRows(flows, counts.flat());
+  return stages.map((s) => ({ stage: s.id, rowsIn: rows.get(s.id)?.rowsIn ?? 0, rowsOut: rows.get(s.id)?.rowsOut ?? 0 }));
 }
 
 /** One start of the job: a pool thread per worker, wired to each other and to the coordinator. */

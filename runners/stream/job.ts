@@ -94,7 +94,7 @@ export class WorkerJob {
   private readonly mailbox: Mailbox;
   private readonly sources: SourceTask[] = [];
   private readonly writes = new Map<string, StreamWriteOperator>();
-  private readonly counts = new Map<string, { rowsIn: number; rowsOut: number }>();
+  private readonly counts = new Map<string, { rowsIn: number; rowsOut: number; outputs: Record<string, number> }>();
   private readonly checkpoints: WorkerCheckpoints;
   private readonly manual: boolean;
   private readonly range;
@@ -148,7 +148,7 @@ export class WorkerJob {
         this.edgesOf.set(collection, list);
       });
     for (const step of graph.steps) {
-      this.counts.set(step.name, { rowsIn: 0, rowsOut: 0 });
+      this.counts.set(step.name, { rowsIn: 0, rowsOut: 0, outputs: {} });
       if (step.kind === "read") continue;
       const clock: Clock = this.manual ? new ManualClock(0) : systemClock;
       const built = await buildOperator(step, {
@@ -321,7 +321,9 @@ export class WorkerJob {
     const { parallelism } = this.init;
     return {
       emit: async (bundle) => {
-        counts().rowsOut += bundle.values.length;
+        const c = counts();
+        c.rowsOut += bundle.values.length;
+        c.outputs[collection] = (c.outputs[collection] ?? 0) + bundle.values.length;
         for (const e of edges()) {
           if (e.mode === "forward") await e.node().receive(e.input, 0, { kind: "data", bundle });
           else if (e.mode === "single") await this.sendTo(e, 0, bundle);
@@ -372,9 +374,9 @@ export class WorkerJob {
       const op = node?.operator;
       return {
         step,
-        // A read takes in what it reads (as on the local runner): the rows it emitted.
-        rowsIn: this.index.steps.get(step)?.kind === "read" ? c.rowsOut : c.rowsIn,
+        rowsIn: c.rowsIn,
         rowsOut: c.rowsOut,
+        outputs: { ...c.outputs },
         droppedLate: op?.droppedLate ?? 0,
         droppedClosed: op?.droppedClosed ?? 0,
         watermark: node?.reached ?? Instant.MIN,

@@ -53,6 +53,8 @@ export interface StageCounts {
   readonly step: string;
   readonly rowsIn: number;
   readonly rowsOut: number;
+  /** Elements the step emitted, per output collection (the coordinator counts stage rows from these). */
+  readonly outputs: Readonly<Record<string, number>>;
   readonly droppedLate: number;
   readonly droppedClosed: number;
   readonly watermark: number;

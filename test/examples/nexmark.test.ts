@@ -108,8 +108,8 @@ function expectSameRows(what: string, actual: readonly string[], expected: reado
   });
 }
 
-/** The query module's output directory after a bounded run of N events on `runner`, and the rows out of each stage. */
-async function runQuery(q: NexmarkQuery, runner: "local" | "stream"): Promise<{ output: string; rowsOut: number[] }> {
+/** The query module's output directory after a bounded run of N events on `runner`, and each stage's [rows in, rows out]. */
+async function runQuery(q: NexmarkQuery, runner: "local" | "stream"): Promise<{ output: string; rows: number[][] }> {
   const module = path.join(REPO_ROOT, "examples/nexmark", `${q}.ts`);
   const def = (await import(module)) as { default: PipelineDefinition };
   const output = path.join(dir, q, runner);
@@ -118,13 +118,13 @@ async function runQuery(q: NexmarkQuery, runner: "local" | "stream"): Promise<{ 
   const source = { module, options: built.options };
   if (runner === "local") {
     const summary = await runLocal(built, { parallelism: 2, source });
-    return { output, rowsOut: summary.stages.map((s) => s.rowsOut) };
+    return { output, rows: summary.stages.map((s) => [s.rowsIn, s.rowsOut]) };
   }
   const summary = await runStream(built, { parallelism: 2, source });
   // A restart would hide a failure behind a slower run; the read stage takes in every event.
   expect(summary.restarts, `${q} restarted on the stream runner`).toBe(0);
   expect(summary.stages[0]).toMatchObject({ rowsIn: N });
-  return { output, rowsOut: summary.stages.map((s) => s.rowsOut) };
+  return { output, rows: summary.stages.map((s) => [s.rowsIn, s.rowsOut]) };
 }
 
 describe(`Nexmark queries over ${N.toLocaleString("en")} events: local = stream = DuckDB`, () => {
@@ -137,9 +137,9 @@ describe(`Nexmark queries over ${N.toLocaleString("en")} events: local = stream 
       expectSameRows(`${q} local vs SQL`, sorted(await outputRows(onLocal.output)), expected);
       const onStream = await runQuery(q, "stream");
       expectSameRows(`${q} stream vs SQL`, sorted(await outputRows(onStream.output)), expected);
-      // Both runners' summaries count the same rows out of each stage, the last one's being the rows written.
-      expect(onStream.rowsOut, `${q}: rows out per stage, stream vs local`).toEqual(onLocal.rowsOut);
-      expect(onStream.rowsOut.at(-1)).toBe(expected.length);
+      // Both runners' summaries count the same rows into and out of each stage, the last one's out being the rows written.
+      expect(onStream.rows, `${q}: rows in and out per stage, stream vs local`).toEqual(onLocal.rows);
+      expect(onStream.rows.at(-1)![1]).toBe(expected.length);
       await fs.rm(path.join(dir, q), { recursive: true, force: true });
     },
     120_000,
