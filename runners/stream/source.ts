@@ -108,45 +108,52 @@ export class SourceTask {
         open.push({ p, index, chunks, n: 0, skip: typeof at === "number" ? at : 0 });
       }
     });
-    while (open.length > 0)
-      for (let k = 0; k < open.length; k++) {
-        const s = open[k]!;
-        let next = await fromSource(step, () => s.chunks.next());
-        while (!next.done && s.n < s.skip) {
-          s.n++;
-          next = await fromSource(step, () => s.chunks.next());
-        }
-        if (next.done) {
-          open.splice(k--, 1);
+    try {
+      while (open.length > 0)
+        for (let k = 0; k < open.length; k++) {
+          const s = open[k]!;
+          let next = await fromSource(step, () => s.chunks.next());
+          while (!next.done && s.n < s.skip) {
+            s.n++;
+            next = await fromSource(step, () => s.chunks.next());
+          }
+          if (next.done) {
+            open.splice(k--, 1);
+            await this.deps.mailbox(async () => {
+              this.positions[s.index] = "done";
+              marks?.onEnd(s.p);
+            });
+            continue;
+          }
+          await this.deps.backpressure();
+          await this.inject();
+          const chunk = next.value;
           await this.deps.mailbox(async () => {
-            this.positions[s.index] = "done";
-            marks?.onEnd(s.p);
-          });
-          continue;
-        }
-        await this.deps.backpressure();
-        await this.inject();
-        const chunk = next.value;
-        await this.deps.mailbox(async () => {
-          // A split is idle only idleTimeout after its reader delivered (a Kafka consumer joins its group first).
-          if (s.n === s.skip) marks?.onStarted(s.p);
-          s.n++;
-          this.positions[s.index] = chunk.position !== undefined ? { at: chunk.position } : s.n;
-          if (chunk.values.length > 0) {
-            const bundle = timedBundle(step, chunk.values, eventTime, chunk.timestamps);
-            if (marks) {
-              if (bundle instanceof TimedBundle) marks.onEvents(s.p, bundle.timestamps);
-              else marks.onEvent(s.p, Instant.MIN);
+            // A split is idle only idleTimeout after its reader delivered (a Kafka consumer joins its group first).
+            if (s.n === s.skip) marks?.onStarted(s.p);
+            s.n++;
+            this.positions[s.index] = chunk.position !== undefined ? { at: chunk.position } : s.n;
+            if (chunk.values.length > 0) {
+              const bundle = timedBundle(step, chunk.values, eventTime, chunk.timestamps);
+              if (marks) {
+                if (bundle instanceof TimedBundle) marks.onEvents(s.p, bundle.timestamps);
+                else marks.onEvent(s.p, Instant.MIN);
+              }
+              await outputs.main!.emit(bundle);
             }
-            await outputs.main!.emit(bundle);
-          }
-          if (bad.length > 0) await outputs.deadLetters!.emit(bad.take());
-          if (marks?.poll() && marks.current() > emitted) {
-            emitted = marks.current();
-            await outputs.main!.watermark(emitted);
-          }
-        });
-      }
+            if (bad.length > 0) await outputs.deadLetters!.emit(bad.take());
+            if (marks?.poll() && marks.current() > emitted) {
+              emitted = marks.current();
+              await outputs.main!.watermark(emitted);
+            }
+          });
+        }
+    } finally {
+      // On a failure the splits still open are closed (a Kafka consumer leaves its group, a
+      // Nexmark generator thread ends) rather than left to the pool's end; an error in closing
+      // does not hide the failure.
+      await Promise.allSettled(open.map((s) => s.chunks.return?.()));
+    }
     if (bad.length > 0) await this.deps.mailbox(() => outputs.deadLetters!.emit(bad.take()));
   }
 
