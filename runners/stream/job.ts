@@ -94,7 +94,7 @@ export class WorkerJob {
   private readonly mailbox: Mailbox;
   private readonly sources: SourceTask[] = [];
   private readonly writes = new Map<string, StreamWriteOperator>();
-  private readonly counts = new Map<string, { rowsIn: number; rowsOut: number; outputs: Record<string, number> }>();
+  private readonly counts = new Map<string, { rowsIn: number; outputs: Record<string, number> }>();
   private readonly checkpoints: WorkerCheckpoints;
   private readonly manual: boolean;
   private readonly range;
@@ -148,7 +148,7 @@ export class WorkerJob {
         this.edgesOf.set(collection, list);
       });
     for (const step of graph.steps) {
-      this.counts.set(step.name, { rowsIn: 0, rowsOut: 0, outputs: {} });
+      this.counts.set(step.name, { rowsIn: 0, outputs: {} });
       if (step.kind === "read") continue;
       const clock: Clock = this.manual ? new ManualClock(0) : systemClock;
       const built = await buildOperator(step, {
@@ -322,7 +322,6 @@ export class WorkerJob {
     return {
       emit: async (bundle) => {
         const c = counts();
-        c.rowsOut += bundle.values.length;
         c.outputs[collection] = (c.outputs[collection] ?? 0) + bundle.values.length;
         for (const e of edges()) {
           if (e.mode === "forward") await e.node().receive(e.input, 0, { kind: "data", bundle });
@@ -375,7 +374,6 @@ export class WorkerJob {
       return {
         step,
         rowsIn: c.rowsIn,
-        rowsOut: c.rowsOut,
         outputs: { ...c.outputs },
         droppedLate: op?.droppedLate ?? 0,
         droppedClosed: op?.droppedClosed ?? 0,

@@ -52,7 +52,6 @@ export interface WorkerAck {
 export interface StageCounts {
   readonly step: string;
   readonly rowsIn: number;
-  readonly rowsOut: number;
   /** Elements the step emitted, per output collection (the coordinator counts stage rows from these). */
   readonly outputs: Readonly<Record<string, number>>;
   readonly droppedLate: number;
